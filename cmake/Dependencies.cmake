@@ -1,0 +1,21 @@
+# Third-party dependencies of the daemon, all from Debian 12 packages
+# (scripts/install-deps.sh installs them). Imported targets only.
+find_package(Threads REQUIRED)
+find_package(Boost 1.81.0 EXACT CONFIG REQUIRED COMPONENTS json url)
+find_package(yaml-cpp 0.7 REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(SQLite3 REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
+
+# valijson is header-only. Debian's libvalijson-dev drags in Qt5 and Poco
+# development packages, so install-deps.sh unpacks just its headers into
+# .deps/valijson; a system-wide install is used when present.
+find_path(VALIJSON_INCLUDE_DIR valijson/validator.hpp
+  HINTS "${PROJECT_SOURCE_DIR}/.deps/valijson/usr/include")
+if(NOT VALIJSON_INCLUDE_DIR)
+  message(FATAL_ERROR "valijson headers not found: run scripts/install-deps.sh")
+endif()
+add_library(blockhealth_valijson INTERFACE)
+target_include_directories(blockhealth_valijson SYSTEM INTERFACE "${VALIJSON_INCLUDE_DIR}")

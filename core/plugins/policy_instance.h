@@ -1,0 +1,93 @@
+// PolicyInstance: one created instance of a policy (one per block and
+// policy entry), and the host side of its create/evaluate/manage/destroy
+// calls.
+#ifndef BLOCKHEALTH_CORE_PLUGINS_POLICY_INSTANCE_H
+#define BLOCKHEALTH_CORE_PLUGINS_POLICY_INSTANCE_H
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/model/observation.h"
+#include "core/model/policy_verdict.h"
+#include "core/plugins/policy_plugin.h"
+#include "core/util/clock.h"
+#include "core/util/result.h"
+
+namespace blockhealth {
+
+// What one evaluate call produced.
+struct EvaluateOutcome {
+  // true when the plugin returned BH_RESULT_OK. On false, `error` holds its
+  // message and every verdict is UNKNOWN with the reason
+  // "policy <name> failed: <error>".
+  bool ok = false;
+  std::string error;
+  // One per input, in input order. Verdicts the plugin did not write stay
+  // UNKNOWN "not evaluated"; an out-of-range status becomes UNKNOWN with
+  // "policy <name> returned invalid status N".
+  std::vector<PolicyVerdict> verdicts;
+};
+
+// Deadline and cancellation of one call. deadline_ns is on the system
+// monotonic clock (SystemClock::monotonic_ns).
+struct CallLimits {
+  std::int64_t now_ms = 0;
+  std::int64_t deadline_ns = 0;
+  const std::atomic<bool>* cancel = nullptr;  // may be nullptr; outlives the call
+};
+
+class PolicyInstance;
+using PolicyInstanceSharedPtr = std::shared_ptr<PolicyInstance>;
+
+class PolicyInstance {
+ public:
+  // Calls the plugin's create() with `params_json` (already validated).
+  // `label` (e.g. "gemma3-27b-block/gpu_temperature") tags the plugin's log
+  // lines. `clock` must outlive the instance. On failure the Error carries
+  // the plugin's message. [control-thread]
+  static Result<PolicyInstanceSharedPtr> create(PolicyPluginConstSharedPtr plugin,
+                                                const std::string& params_json, std::string label,
+                                                const Clock& clock);
+
+  // Calls destroy(). REQUIRES: no evaluate/manage call on this instance is
+  // running (the engine guarantees it by holding a shared_ptr per call).
+  ~PolicyInstance();
+  PolicyInstance(const PolicyInstance&) = delete;
+  PolicyInstance& operator=(const PolicyInstance&) = delete;
+
+  // Runs one batched evaluate over `inputs` (one block's instances).
+  // Builds the bh_instance arrays (owning every byte they point to for the
+  // call), pre-fills verdicts as UNKNOWN "not evaluated", calls the plugin,
+  // and copies results out. Never throws. [eval-thread]: at most one call at
+  // a time unless plugin().reentrant(); the caller serializes.
+  EvaluateOutcome evaluate(std::span<const InstanceObservationsConstSharedPtr> inputs,
+                           const CallLimits& limits);
+
+  // Routes a management action to the plugin's manage(). Error when the
+  // plugin has none or it fails; on success the plugin's JSON answer ("{}"
+  // when it wrote nothing). [eval-thread], serialized like evaluate.
+  Result<std::string> manage(std::string_view action, std::string_view data_json,
+                             const CallLimits& limits);
+
+  const PolicyPlugin& plugin() const { return *plugin_; }
+  const PolicyPluginConstSharedPtr& plugin_ptr() const { return plugin_; }
+  const std::string& label() const { return label_; }
+
+ private:
+  struct HostContext;  // the bh_host table and what it points at
+  PolicyInstance(PolicyPluginConstSharedPtr plugin, std::string label, const Clock& clock);
+
+  PolicyPluginConstSharedPtr plugin_;
+  std::string label_;
+  std::unique_ptr<HostContext> host_;
+  bh_policy_instance* handle_ = nullptr;
+};
+
+}  // namespace blockhealth
+
+#endif  // BLOCKHEALTH_CORE_PLUGINS_POLICY_INSTANCE_H

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs what blockhealth needs to build and test on Debian 12, and only
+# what is missing. Idempotent; safe to run on every build. Needs root (or
+# sudo) only when something must be installed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  build-essential cmake pkg-config git curl ca-certificates
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  libyaml-cpp-dev libre2-dev libspdlog-dev libfmt-dev libcli11-dev libsqlite3-dev
+  googletest libgtest-dev libgmock-dev libbenchmark-dev
+)
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# Header-only / single-binary tools taken from their .deb without installing
+# the package's dependency tree: valijson's headers (the package depends on
+# Qt5 and Poco dev packages) and promtool (the prometheus package would start
+# a server). Unpacked into .deps/, which the build and tests look in.
+unpack_deb() {  # unpack_deb <package> <dest> <file that proves it is there>
+  local package=$1 dest=$2 proof=$3
+  [ -e "$dest/$proof" ] && return 0
+  local tmp
+  tmp=$(mktemp -d)
+  (cd "$tmp" && apt-get download "$package" >/dev/null 2>&1) || {
+    as_root apt-get update -qq
+    (cd "$tmp" && chmod 777 . && as_root apt-get download "$package" >/dev/null)
+  }
+  mkdir -p "$dest"
+  dpkg-deb -x "$tmp"/"$package"_*.deb "$dest"
+  rm -rf "$tmp"
+  echo "install-deps: unpacked $package into $dest"
+}
+unpack_deb libvalijson-dev .deps/valijson usr/include/valijson/validator.hpp
+unpack_deb prometheus .deps/prometheus usr/bin/promtool
