@@ -10,7 +10,14 @@
  * ---------------------------------------------------------------------------
  * - Strings are NUL-terminated UTF-8. A `const char *` the host passes in is
  *   borrowed: valid until the call it was passed to returns, unless stated.
- * - Pointers are non-NULL unless the field says "may be NULL".
+ *   A plugin that needs a string later copies it.
+ * - Pointers are non-NULL unless the field says "may be NULL". Counts that
+ *   go with a pointer may be 0.
+ * - "The call returns" means the plugin's function actually returns. When
+ *   the host stops waiting for an overrunning call (see bh_call), it still
+ *   keeps every argument of that call, and every buffer they point to, alive
+ *   until the function returns; a late write by the plugin lands in memory
+ *   the host still owns and is ignored.
  * - Times: `*_ms` fields are Unix wall-clock milliseconds (0 = absent);
  *   `*_ns` deadlines are on the host's monotonic clock (bh_host.monotonic_ns).
  * - Nothing allocated by one side is ever freed by the other. The plugin
@@ -47,7 +54,9 @@ extern "C" {
 #endif
 
 /* ABI version of this header. The host accepts a plugin when the majors are
- * equal and the plugin's minor is not newer than the host's. */
+ * equal and the plugin's minor is not newer than the host's. A minor bump
+ * only appends (members at the end of a struct with struct_size, new
+ * constants, new flags a plugin opts into); anything else is a new major. */
 #define BH_ABI_MAJOR 1u
 #define BH_ABI_MINOR 0u
 
@@ -85,7 +94,10 @@ typedef int32_t bh_result;
 #define BH_LOG_ERROR 3
 
 /* bh_policy_v1.flags */
-#define BH_POLICY_FLAG_REENTRANT 0x1u /* evaluate may run concurrently on one instance */
+/* BH_POLICY_FLAG_REENTRANT: the host may enter evaluate and manage of ONE
+ * policy instance from several threads at once; the plugin then guards its
+ * own mutable state. Without it, calls on one instance are serialized. */
+#define BH_POLICY_FLAG_REENTRANT 0x1u
 
 /* --------------------------------------------------------------------------
  * Host services
@@ -117,15 +129,16 @@ typedef struct bh_host {
  * ------------------------------------------------------------------------ */
 
 /* One call's context. Owned by the host; valid until the call it was passed
- * to returns. */
+ * to returns. Passed to create, evaluate and manage. */
 typedef struct bh_call {
   uint32_t struct_size;
   int64_t now_ms;      /* the wall time this evaluation is "as of" */
   int64_t deadline_ns; /* monotonic; past it the host stops waiting for this call */
 
   /* [thread-safe] Nonzero once the deadline has passed or the host cancelled
-   * the call (shutdown, reload). A long-running policy should poll it and
-   * return early; verdicts it has not written stay UNKNOWN. */
+   * the call (shutdown, reload). Cheap; a long-running policy should poll it
+   * (e.g. between instances) and return early; verdicts it has not written
+   * stay UNKNOWN "not evaluated". */
   int32_t (*should_stop)(const struct bh_call *call);
 
   /* Host-owned buffer for a failure message. On failure the plugin writes a
@@ -226,10 +239,13 @@ typedef struct bh_verdict {
   double evidence_limit;
 } bh_verdict;
 
-/* A sink the plugin writes a manage() answer into. The host copies. */
+/* A sink the plugin writes a manage() answer into. Owned by the host; valid
+ * until the manage call returns. The host copies what is written. */
 typedef struct bh_output {
-  void *host_data;
-  /* [eval-thread, same thread as the manage call] Appends `size` bytes. */
+  void *host_data; /* opaque to the plugin */
+  /* [eval-thread, same thread as the manage call] Appends `size` bytes to
+   * the answer; may be called several times. `data` need not be
+   * NUL-terminated. */
   void (*write)(const struct bh_output *out, const char *data, size_t size);
 } bh_output;
 
@@ -266,8 +282,9 @@ typedef struct bh_policy_v1 {
 
   /* [eval-thread] Judges `count` instances of one block in one call.
    * in[i] and out[i] belong together; both arrays and everything they point
-   * to are borrowed for this call only. The policy writes out[i] for the
-   * instances it can judge and must not keep any pointer. Returns
+   * to are borrowed for this call only; `count` >= 1. The policy writes
+   * out[i] for the instances it can judge and must not keep any pointer.
+   * A status outside BH_STATUS_* is read as UNKNOWN. Returns
    * BH_RESULT_OK, or BH_RESULT_ERROR with call->error set: the host then
    * treats every verdict of this call as UNKNOWN with that error, and a
    * policy that keeps failing is quarantined. Past call->deadline_ns the
@@ -285,29 +302,133 @@ typedef struct bh_policy_v1 {
                       const char *data_json, const bh_output *answer);
 } bh_policy_v1;
 
-/* The one symbol a plugin exports:
- *   BH_EXPORT const bh_policy_v1 *bh_policy_entry(uint32_t host_abi_major,
- *                                                 uint32_t host_abi_minor);
+/* The one symbol a plugin exports (declared here so that a definition with
+ * another signature fails to compile, and so that it is exported even when
+ * the definition forgets BH_EXPORT):
  * [control-thread] Returns a pointer to a static table, valid while the
  * library is loaded, or NULL to refuse this host (e.g. too old). Must not
  * allocate, start threads or have side effects; the host may call it more
  * than once. */
 #define BH_POLICY_ENTRY_SYMBOL "bh_policy_entry"
 typedef const bh_policy_v1 *(*bh_policy_entry_fn)(uint32_t host_abi_major, uint32_t host_abi_minor);
+BH_EXPORT const bh_policy_v1 *bh_policy_entry(uint32_t host_abi_major, uint32_t host_abi_minor);
 
-/* Handy for C policies: copies `text` into a host buffer, truncating on a
- * UTF-8 character boundary and always NUL-terminating. */
+/* --------------------------------------------------------------------------
+ * Helpers for C policies. Header-only (static inline), no libc needed; they
+ * never write past a capacity and accept NULL where noted.
+ * ------------------------------------------------------------------------ */
+
+/* Nonzero when the struct at `ptr` (which starts with struct_size) is large
+ * enough to hold `member`: check it before reading a member that a later
+ * minor version appended, e.g. BH_HAS_MEMBER(host, bh_host, wall_ms). */
+#define BH_HAS_MEMBER(ptr, type, member) \
+  ((ptr)->struct_size >= offsetof(type, member) + BH_MEMBER_SIZE_(type, member))
+
+/* Internal to this header: keep the helpers free of casts and of 0-as-NULL
+ * in C++, for authors who build with -Wold-style-cast and friends. */
+#if defined(__cplusplus) && __cplusplus >= 201103L
+#define BH_MEMBER_SIZE_(type, member) sizeof(type::member)
+#define BH_NULL_ nullptr
+#else
+#define BH_MEMBER_SIZE_(type, member) sizeof(((const type *)0)->member)
+#define BH_NULL_ NULL
+#endif
+
+/* Copies `text` (NULL reads as "") into a host buffer of `capacity` bytes,
+ * truncating on a UTF-8 character boundary and always NUL-terminating. Does
+ * nothing when `buffer` is NULL or `capacity` is 0. */
 static inline void bh_copy_string(char *buffer, size_t capacity, const char *text) {
   size_t n = 0;
-  if (buffer == NULL || capacity == 0) return;
-  if (text != NULL) {
+  size_t i;
+  if (!buffer || capacity == 0) return;
+  if (text) {
     while (text[n] != '\0' && n + 1 < capacity) ++n;
     if (text[n] != '\0') {
-      while (n > 0 && (((unsigned char)text[n]) & 0xC0u) == 0x80u) --n;
+      /* Truncated: do not cut a multi-byte character (10xxxxxx = continuation). */
+      while (n > 0 && (text[n] & 0xC0) == 0x80) --n;
     }
-    for (size_t i = 0; i < n; ++i) buffer[i] = text[i];
+    for (i = 0; i < n; ++i) buffer[i] = text[i];
   }
   buffer[n] = '\0';
+}
+
+/* Nonzero when the NUL-terminated strings are equal (NULL equals only NULL). */
+static inline int bh_str_equal(const char *a, const char *b) {
+  if (!a || !b) return a == b;
+  while (*a != '\0' && *a == *b) {
+    ++a;
+    ++b;
+  }
+  return *a == *b;
+}
+
+/* Nonzero when `text` starts with `prefix` (every text starts with ""). */
+static inline int bh_str_starts_with(const char *text, const char *prefix) {
+  if (!text || !prefix) return 0;
+  while (*prefix != '\0') {
+    if (*text++ != *prefix++) return 0;
+  }
+  return 1;
+}
+
+/* Writes a failure message into call->error (truncated to its capacity). */
+static inline void bh_set_error(bh_call *call, const char *message) {
+  if (call) bh_copy_string(call->error, call->error_capacity, message);
+}
+
+/* Sets a verdict's status and reason (truncated to its capacity). */
+static inline void bh_verdict_set(bh_verdict *out, bh_status status, const char *reason) {
+  if (!out) return;
+  out->status = status;
+  bh_copy_string(out->reason, out->reason_capacity, reason);
+}
+
+/* Sets a verdict's evidence: the metric (e.g. a series name with labels),
+ * the observed value and the limit it was compared with. */
+static inline void bh_verdict_set_evidence(bh_verdict *out, const char *metric, double observed,
+                                           double limit) {
+  if (!out) return;
+  out->has_evidence = 1;
+  bh_copy_string(out->evidence_metric, out->evidence_metric_capacity, metric);
+  out->evidence_observed = observed;
+  out->evidence_limit = limit;
+}
+
+/* The value of label `name` of sample `s`, or NULL when it has none. The
+ * pointer is borrowed like the sample (valid during evaluate). */
+static inline const char *bh_sample_label(const bh_sample *s, const char *name) {
+  size_t i;
+  if (!s || !s->labels) return BH_NULL_;
+  for (i = 0; i < s->label_count; ++i) {
+    if (bh_str_equal(s->labels[i].name, name)) return s->labels[i].value;
+  }
+  return BH_NULL_;
+}
+
+/* Iterates the samples of `in` whose metric name equals `name`, or, when
+ * `name` ends with '*', starts with what precedes the '*':
+ *   const bh_sample *s = NULL;
+ *   while ((s = bh_next_sample(in, "queue_length", s)) != NULL) { ... }
+ * `after` is NULL to start, else the sample this function last returned
+ * for `in`. Returns NULL when there are no more. */
+static inline const bh_sample *bh_next_sample(const bh_instance *in, const char *name,
+                                              const bh_sample *after) {
+  const bh_sample *s;
+  const bh_sample *end;
+  size_t len = 0;
+  if (!in || !in->samples || !name) return BH_NULL_;
+  while (name[len] != '\0') ++len;
+  end = in->samples + in->sample_count;
+  for (s = after ? after + 1 : in->samples; s < end; ++s) {
+    if (len > 0 && name[len - 1] == '*') {
+      size_t k = 0;
+      while (k + 1 < len && s->name[k] == name[k]) ++k;
+      if (k + 1 == len) return s;
+    } else if (bh_str_equal(s->name, name)) {
+      return s;
+    }
+  }
+  return BH_NULL_;
 }
 
 #ifdef __cplusplus
