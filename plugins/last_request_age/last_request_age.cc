@@ -1,0 +1,98 @@
+// last_request_age: CRITICAL when an instance that has work queued has not
+// served a request for longer than max_age (hung), with idle instances
+// judged by `when_idle`. See request_clock.h (where the request time comes
+// from), age_judgement.h (statuses and reasons) and docs/policies.md.
+#include <algorithm>
+#include <blockhealth/policy.hpp>
+
+#include "plugins/last_request_age/age_judgement.h"
+#include "plugins/last_request_age/request_clock.h"
+
+namespace blockhealth::policies::last_request_age {
+namespace {
+
+constexpr const char* kParamsSchema = R"json({
+  "$schema": "http://json-schema.org/draft-07/schema#",
+  "title": "last_request_age parameters",
+  "description": "The last request time is the newest of: the time the host's source reported, the timestamp metric, and when the request counter last changed (first sight of a counter counts as a change; a counter going down is an instance restart and counts too).",
+  "type": "object",
+  "additionalProperties": false,
+  "properties": {
+    "max_age": {
+      "oneOf": [
+        {"type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?(ms|s|m|h)?$"},
+        {"type": "number", "exclusiveMinimum": 0}
+      ],
+      "description": "How old the last request may be before a busy instance counts as hung (CRITICAL): a duration such as \"120s\" or \"2m\", or a number of seconds. Default 120s."
+    },
+    "when_idle": {
+      "type": "string", "enum": ["ok", "warn", "critical"],
+      "description": "The status of an instance whose last request is older than max_age while idle_metric is 0: nothing to serve, so not hung. Default ok."
+    },
+    "idle_metric": {
+      "type": "string", "minLength": 1,
+      "description": "Metric whose value (summed over its series) is 0 when the instance has nothing queued. When absent the instance is judged as not idle. Default queue_length."
+    },
+    "last_request_metric": {
+      "type": "string", "minLength": 1,
+      "description": "Metric holding the Unix time, in seconds, of the last served request; 0 means none yet. Default last_request_timestamp_seconds."
+    },
+    "request_counter_metric": {
+      "type": "string", "minLength": 1,
+      "description": "Counter of served requests (summed over its series; its Prometheus `<name>_total` spelling is accepted too); the request time is when it last changed. Default end_to_end_count."
+    }
+  }
+})json";
+
+constexpr std::int64_t kDefaultMaxAgeMs = 120'000;
+// Counter state of instances not evaluated for this long is dropped; at
+// least an hour, and never less than ten max_ages.
+constexpr std::int64_t kMinForgetAfterMs = 3'600'000;
+
+bh::Status parse_when_idle(const std::string& text) {
+  if (text == "ok") return bh::Status::kOk;
+  if (text == "warn") return bh::Status::kWarn;
+  if (text == "critical") return bh::Status::kCritical;
+  throw bh::Error("when_idle must be ok, warn or critical, not '" + text + "'");
+}
+
+AgeLimits parse_limits(const bh::Json& params) {
+  AgeLimits limits;
+  limits.max_age_ms = bh::duration_ms_or(params, "max_age", kDefaultMaxAgeMs);
+  if (limits.max_age_ms <= 0) throw bh::Error("max_age must be longer than 0s");
+  limits.when_idle = parse_when_idle(params.string_or("when_idle", "ok"));
+  limits.idle_metric = params.string_or("idle_metric", "queue_length");
+  return limits;
+}
+
+class LastRequestAgePolicy {
+ public:
+  static constexpr bh::Descriptor kDescriptor{
+      .name = "last_request_age",
+      .version = "1.0.0",
+      .description =
+          "Time since the last served request, with idle instances told apart "
+          "from hung ones",
+      .params_schema = kParamsSchema};
+
+  LastRequestAgePolicy(const bh::Json& params, const bh::Host& /*host*/)
+      : limits_(parse_limits(params)),
+        clock_(params.string_or("last_request_metric", "last_request_timestamp_seconds"),
+               params.string_or("request_counter_metric", "end_to_end_count"),
+               std::max(kMinForgetAfterMs, 10 * limits_.max_age_ms)) {}
+
+  bh::Verdict evaluate(const bh::Instance& in, const bh::Context& ctx) {
+    const std::int64_t now = ctx.now_ms();
+    return judge_age(clock_.last_request(in, now), queue_value(in, limits_.idle_metric), now,
+                     limits_);
+  }
+
+ private:
+  AgeLimits limits_;
+  RequestClock clock_;
+};
+
+}  // namespace
+}  // namespace blockhealth::policies::last_request_age
+
+BH_POLICY(blockhealth::policies::last_request_age::LastRequestAgePolicy)

@@ -1,0 +1,152 @@
+// log_pattern: CRITICAL or WARN when enough recent log lines of an instance
+// match the configured RE2 patterns. See docs/policies.md.
+#include <blockhealth/policy.hpp>
+#include <string>
+#include <unordered_map>
+
+#include "plugins/common/text_format.h"
+#include "plugins/log_pattern/line_matcher.h"
+#include "plugins/log_pattern/pattern_list.h"
+
+namespace blockhealth::policies::log_pattern {
+namespace {
+
+constexpr const char* kParamsSchema = R"json({
+  "$schema": "http://json-schema.org/draft-07/schema#",
+  "title": "log_pattern parameters",
+  "description": "Counts the instance's log lines received within `window` that match the patterns (RE2 syntax, matched anywhere in the line). A line matching both lists counts as critical.",
+  "type": "object",
+  "additionalProperties": false,
+  "anyOf": [{"required": ["critical"]}, {"required": ["warn"]}],
+  "properties": {
+    "critical": {
+      "type": "array", "items": {"type": "string", "minLength": 1}, "maxItems": 256,
+      "description": "RE2 patterns; min_count matching lines in the window make the instance CRITICAL. A pattern that does not compile is a configuration error naming it."
+    },
+    "warn": {
+      "type": "array", "items": {"type": "string", "minLength": 1}, "maxItems": 256,
+      "description": "RE2 patterns; min_count matching lines in the window (and not enough critical ones) make the instance WARN."
+    },
+    "window": {
+      "oneOf": [
+        {"type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?(ms|s|m|h)?$"},
+        {"type": "number", "exclusiveMinimum": 0}
+      ],
+      "description": "How far back to look, by the time each line was received: a duration such as \"60s\", \"5m\", \"1h\", or a number of seconds. Default 5m."
+    },
+    "min_count": {
+      "type": "integer", "minimum": 1,
+      "description": "How many matching lines in the window it takes to report the level. Default 1."
+    },
+    "case_insensitive": {
+      "type": "boolean",
+      "description": "Match patterns without regard to case. Default false."
+    },
+    "require_logs": {
+      "type": "boolean",
+      "description": "When true, an instance that has never delivered a single log line is UNKNOWN rather than OK, so a missing log source does not pass for a clean log. Default false."
+    }
+  }
+})json";
+
+constexpr std::int64_t kDefaultWindowMs = 5 * 60'000;
+constexpr std::size_t kQuoteBytes = 160;
+// Instances not evaluated for this long are forgotten (bounded memory).
+constexpr std::int64_t kForgetAfterMs = 24 * 3'600'000LL;
+constexpr std::int64_t kPruneEveryMs = 10 * 60'000;
+
+std::string lines_match(std::size_t n) {
+  return std::to_string(n) + (n == 1 ? " line matches" : " lines match");
+}
+
+class LogPatternPolicy {
+ public:
+  static constexpr bh::Descriptor kDescriptor{
+      .name = "log_pattern",
+      .version = "1.0.0",
+      .description = "Recent log lines matching critical or warn RE2 patterns",
+      .params_schema = kParamsSchema};
+
+  LogPatternPolicy(const bh::Json& params, const bh::Host& /*host*/)
+      : critical_("critical", params.strings_or_empty("critical"),
+                  params.bool_or("case_insensitive", false)),
+        warn_("warn", params.strings_or_empty("warn"), params.bool_or("case_insensitive", false)),
+        window_ms_(bh::duration_ms_or(params, "window", kDefaultWindowMs)),
+        min_count_(static_cast<std::size_t>(params.number_or("min_count", 1))),
+        require_logs_(params.bool_or("require_logs", false)) {
+    if (critical_.empty() && warn_.empty())
+      throw bh::Error("give at least one critical or warn pattern");
+    if (window_ms_ <= 0) throw bh::Error("window must be longer than 0s");
+    if (min_count_ < 1) throw bh::Error("min_count must be at least 1");
+  }
+
+  bh::Verdict evaluate(const bh::Instance& in, const bh::Context& ctx) {
+    const std::int64_t now = ctx.now_ms();
+    if (require_logs_ && !remember_logs(in, now)) {
+      return bh::Verdict::unknown("no log lines ever received from this instance (require_logs)");
+    }
+    const WindowMatches m = count_matches(in.log_lines(), now - window_ms_, critical_, warn_);
+    if (m.critical.count >= min_count_)
+      return report(bh::Status::kCritical, "critical", m.critical);
+    if (m.warn.count >= min_count_) return report(bh::Status::kWarn, "warn", m.warn);
+
+    const std::string window = format_duration_ms(window_ms_);
+    const std::size_t any = m.critical.count + m.warn.count;
+    if (any == 0) {
+      return bh::Verdict{bh::Status::kOk, "no matching log lines in the last " + window,
+                         evidence(0)};
+    }
+    const bool critical = m.critical.count > 0;
+    const std::size_t n = critical ? m.critical.count : m.warn.count;
+    return bh::Verdict{bh::Status::kOk,
+                       lines_match(n) + (critical ? " critical" : " warn") +
+                           " patterns in the last " + window + ", below min_count " +
+                           std::to_string(min_count_),
+                       evidence(n)};
+  }
+
+ private:
+  bh::Verdict report(bh::Status status, const char* level, const LevelMatches& m) const {
+    std::string reason = lines_match(m.count) + " " + level + " patterns in the last " +
+                         format_duration_ms(window_ms_) +
+                         "; latest: " + quote_text(m.latest->text, kQuoteBytes);
+    return bh::Verdict{status, std::move(reason), evidence(m.count)};
+  }
+
+  bh::Evidence evidence(std::size_t count) const {
+    return bh::Evidence{"log_lines_matching", static_cast<double>(count),
+                        static_cast<double>(min_count_)};
+  }
+
+  // Whether `in` has ever delivered a log line to this policy instance;
+  // remembers it. Forgets instances not seen for kForgetAfterMs.
+  bool remember_logs(const bh::Instance& in, std::int64_t now) {
+    if (now - last_prune_ms_ >= kPruneEveryMs) {
+      std::erase_if(seen_,
+                    [&](const auto& e) { return now - e.second.evaluated_ms > kForgetAfterMs; });
+      last_prune_ms_ = now;
+    }
+    Seen& seen = seen_[std::string(in.id())];
+    seen.evaluated_ms = now;
+    seen.had_logs = seen.had_logs || !in.log_lines().empty();
+    return seen.had_logs;
+  }
+
+  struct Seen {
+    bool had_logs = false;
+    std::int64_t evaluated_ms = 0;
+  };
+
+  PatternList critical_;
+  PatternList warn_;
+  std::int64_t window_ms_;
+  std::size_t min_count_;
+  bool require_logs_;
+  std::unordered_map<std::string, Seen> seen_;  // by instance id; only with require_logs
+  std::int64_t last_prune_ms_ = 0;
+};
+
+}  // namespace
+}  // namespace blockhealth::policies::log_pattern
+
+BH_POLICY(blockhealth::policies::log_pattern::LogPatternPolicy)
