@@ -1,0 +1,181 @@
+#include "core/engine/block_view.h"
+
+#include <boost/json.hpp>
+#include <charconv>
+#include <ctime>
+
+namespace blockhealth {
+namespace json = boost::json;
+
+namespace {
+
+std::string quoted(std::string_view s) { return json::serialize(json::string_view(s.data(), s.size())); }
+
+json::value evidence_json(const std::optional<Evidence>& e) {
+  if (!e) return nullptr;
+  return json::object{{"metric", e->metric}, {"observed", e->observed}, {"limit", e->limit}};
+}
+
+json::value time_json(std::int64_t ms) {
+  if (ms == 0) return nullptr;
+  return json::value(format_time_ms(ms));
+}
+
+json::object instance_json(const InstanceView& in) {
+  json::array policies;
+  for (const PolicyResultView& p : in.policies) {
+    policies.push_back(json::object{
+        {"id", p.id},
+        {"status", to_string(p.status)},
+        {"raw_status", to_string(p.raw_status)},
+        {"streak", p.streak},
+        {"reason", p.reason},
+        {"evidence", evidence_json(p.evidence)},
+        {"since", time_json(p.since_ms)},
+        {"evaluated_at", time_json(p.evaluated_ms)},
+    });
+  }
+  return json::object{
+      {"instance_id", in.id},
+      {"source", in.pushed ? "pushed" : "config"},
+      {"status", to_string(in.status)},
+      {"healthy", counts_as_healthy(in.status)},
+      {"since", time_json(in.since_ms)},
+      {"policy", in.policy},
+      {"reason", in.reason},
+      {"evidence", evidence_json(in.evidence)},
+      {"last_seen", time_json(in.last_seen_ms)},
+      {"policies", std::move(policies)},
+  };
+}
+
+json::object policy_state_json(const PolicyStateView& p) {
+  json::object o{
+      {"id", p.id},
+      {"use", p.use},
+      {"plugin_version", p.plugin_version},
+      {"interval_ms", p.interval_ms},
+      {"timeout_ms", p.timeout_ms},
+      {"quarantined", p.quarantined},
+      {"calls", p.calls},
+      {"errors", p.errors},
+      {"timeouts", p.timeouts},
+      {"skipped_busy", p.skipped_busy},
+      {"busy", p.busy},
+      {"last_duration_us", p.last_duration_us},
+  };
+  if (p.quarantined) {
+    o["quarantine"] = json::object{{"until", format_time_ms(p.quarantine_until_ms)},
+                                   {"reason", p.quarantine_reason}};
+  }
+  return o;
+}
+
+std::string build_aios_prefix(const BlockView& view) {
+  return R"({"block_id":)" + quoted(view.id) + R"(,"healthy":)" + (view.healthy ? "true" : "false") +
+         R"(,"instances":[)";
+}
+
+}  // namespace
+
+std::string format_time_ms(std::int64_t ms) {
+  if (ms == 0) return "";
+  const std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[40];
+  const std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  char out[48];
+  std::snprintf(out, sizeof out, "%.*s.%03dZ", static_cast<int>(n), buf,
+                static_cast<int>(ms % 1000));
+  return out;
+}
+
+std::string AiosBody::render(std::int64_t now_ms) const {
+  std::string out = fragments_[0];
+  for (std::size_t i = 0; i < cells_.size(); ++i) {
+    const std::int64_t age_ms = now_ms - cells_[i]->load(std::memory_order_relaxed);
+    char digits[32];
+    const double seconds = age_ms > 0 ? static_cast<double>(age_ms) / 1000.0 : 0.0;
+    auto [end, ec] = std::to_chars(digits, digits + sizeof digits, seconds);
+    out.append(digits, ec == std::errc() ? end : digits);
+    out += fragments_[i + 1];
+  }
+  return out;
+}
+
+void serialize_block_view(BlockView& view) {
+  // AIOS shape, keys in the order AIOS clients receive them (sorted).
+  std::vector<std::string> fragments;
+  std::vector<LastSeenCellConstSharedPtr> cells;
+  std::string current = build_aios_prefix(view);
+  bool first = true;
+  for (const InstanceView& in : view.instances) {
+    const bool healthy = counts_as_healthy(in.status);
+    current += first ? "{" : ",{";
+    first = false;
+    current += R"("healthy":)";
+    current += healthy ? "true" : "false";
+    current += R"(,"instanceId":)" + quoted(in.id);
+    if (in.last_seen_ms != 0 && in.last_seen) {
+      current += R"(,"lastMetrics":")";
+      fragments.push_back(std::move(current));
+      cells.push_back(in.last_seen);
+      current = R"(s ago")";
+    }
+    if (!healthy || in.status != Status::kOk) current += R"(,"reason":)" + quoted(in.reason);
+    current += "}";
+  }
+  current += R"(],"success":true})";
+  fragments.push_back(std::move(current));
+  view.aios_body = AiosBody(std::move(fragments), std::move(cells));
+
+  json::array instances;
+  for (const InstanceView& in : view.instances) instances.push_back(instance_json(in));
+  json::array policies;
+  for (const PolicyStateView& p : view.policies) policies.push_back(policy_state_json(p));
+  json::object detail{
+      {"block_id", view.id},
+      {"status", to_string(view.status)},
+      {"healthy", view.healthy},
+      {"paused", view.paused},
+      {"state_index", view.state_index},
+      {"evaluated_at", time_json(view.built_ms)},
+      {"instances", std::move(instances)},
+      {"policies", std::move(policies)},
+  };
+  view.detail_json = json::serialize(detail);
+
+  int healthy_count = 0;
+  for (const InstanceView& in : view.instances) healthy_count += counts_as_healthy(in.status);
+  json::object summary{
+      {"block_id", view.id},
+      {"status", to_string(view.status)},
+      {"healthy", view.healthy},
+      {"paused", view.paused},
+      {"state_index", view.state_index},
+      {"instances", view.instances.size()},
+      {"healthy_instances", healthy_count},
+  };
+  view.summary_json = json::serialize(summary);
+}
+
+std::string serialize_history(const std::vector<const Transition*>& newest_first) {
+  json::array items;
+  for (const Transition* t : newest_first) {
+    items.push_back(json::object{
+        {"seq", t->seq},
+        {"time", format_time_ms(t->time_ms)},
+        {"time_ms", t->time_ms},
+        {"instance_id", t->instance_id},
+        {"from", to_string(t->from)},
+        {"to", to_string(t->to)},
+        {"policy", t->policy},
+        {"reason", t->reason},
+        {"evidence", evidence_json(t->evidence)},
+    });
+  }
+  return json::serialize(items);
+}
+
+}  // namespace blockhealth

@@ -1,0 +1,105 @@
+// Engine: runs the configured blocks and answers the daemon's questions
+// about them. The one object server/ talks to.
+#ifndef BLOCKHEALTH_CORE_ENGINE_ENGINE_H
+#define BLOCKHEALTH_CORE_ENGINE_ENGINE_H
+
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "core/engine/block_runner.h"
+#include "core/engine/engine_context.h"
+#include "core/engine/engine_plan.h"
+
+namespace blockhealth {
+
+struct EngineOptions {
+  std::size_t eval_workers = 4;      // threads running plugin calls
+  std::size_t eval_queue = 4096;     // queued calls beyond which ticks are skipped
+  std::size_t max_abandoned = 32;    // overrunning calls tolerated at once
+  std::chrono::milliseconds shutdown_grace{5'000};  // wait for running calls at stop
+  QuarantinePolicy quarantine;
+};
+
+// Thread-safe: every public method may be called from any thread. Internally
+// all evaluation state lives on one engine thread; methods that need it
+// post there and wait (they never wait on a plugin call).
+class Engine {
+ public:
+  // `clock` and `listener` must outlive the engine. The listener is called
+  // on the engine thread.
+  Engine(EngineOptions options, const Clock& clock, EngineListener& listener);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Swaps in a plan: blocks that stay keep their instances' state and
+  // history, blocks that go are stopped, new ones start. The first call
+  // starts the engine. Returns once the swap is done.
+  void apply(EnginePlanConstSharedPtr plan);
+
+  // Stops every block and the engine thread; waits up to shutdown_grace for
+  // plugin calls still running. Idempotent.
+  void stop();
+
+  // The running plan (nullptr before the first apply).
+  EnginePlanConstSharedPtr plan() const;
+  // The published views; lock-free for readers.
+  ViewRegistryConstSharedPtr views() const { return views_.load(); }
+
+  ObservationStore& store() { return store_; }
+  const Clock& clock() const { return clock_; }
+
+  // Instances registered over HTTP (PUT/DELETE). Errors name the block or
+  // instance that does not exist.
+  Result<void> register_instance(const std::string& block, const std::string& instance);
+  Result<void> unregister_instance(const std::string& block, const std::string& instance);
+  // The record push ingestion writes to; an error when not registered.
+  Result<InstanceRecordSharedPtr> find_record(const std::string& block,
+                                              const std::string& instance) const;
+
+  Result<void> set_paused(const std::string& block, bool paused);
+  Result<void> evaluate_now(const std::string& block);
+
+  // Sends an action to a policy's manage(); `done` is called exactly once,
+  // on an arbitrary thread, with the policy's JSON answer or an error.
+  // Fails fast when the block or policy is unknown, the policy has no
+  // manage(), or it is busy.
+  void manage_policy(const std::string& block, const std::string& policy,
+                     const std::string& action, const std::string& data_json,
+                     std::function<void(Result<std::string>)> done);
+
+  // GET /v1/plugins: loaded plugins, refused files and every policy's state
+  // (quarantine included).
+  std::string plugins_json();
+
+ private:
+  // Runs `fn` on the engine thread and waits for it. Error if stopped.
+  Result<void> run_on_engine(const std::function<Result<void>()>& fn);
+  BlockRunnerSharedPtr find_runner(const std::string& block) const;  // engine thread
+
+  EngineOptions options_;
+  const Clock& clock_;
+  ObservationStore store_;
+  boost::asio::io_context io_;
+  std::unique_ptr<EvalExecutor> executor_;
+  EngineContext ctx_;
+  std::thread thread_;
+  std::thread::id thread_id_;
+
+  mutable std::mutex plan_mu_;
+  EnginePlanConstSharedPtr plan_;  // GUARDED_BY(plan_mu_)
+  std::atomic<ViewRegistryConstSharedPtr> views_;
+  std::map<std::string, BlockRunnerSharedPtr, std::less<>> runners_;  // engine thread only
+  std::mutex stop_mu_;
+  bool stopped_ = false;  // GUARDED_BY(stop_mu_)
+};
+
+}  // namespace blockhealth
+
+#endif  // BLOCKHEALTH_CORE_ENGINE_ENGINE_H

@@ -1,0 +1,117 @@
+#include "core/engine/engine_plan.h"
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+#include "core/config/config_loader.h"
+#include "core/plugins/params_validator.h"
+
+namespace blockhealth {
+namespace {
+
+std::string position(const Config& config, const SourceMark& mark) {
+  return config.source + ":" + std::to_string(mark.line) + ":" + std::to_string(mark.column);
+}
+
+std::string loaded_names(const PluginCatalog& catalog) {
+  std::string names;
+  for (const auto& plugin : catalog.plugins()) {
+    names += names.empty() ? "" : ", ";
+    names += plugin->name();
+  }
+  return names.empty() ? "none" : names;
+}
+
+// Why a policy's plugin may be missing: a refused file that would have
+// provided it is the most useful hint.
+std::string missing_plugin_hint(const PluginCatalog& catalog, const std::string& use) {
+  for (const PluginProblem& p : catalog.problems()) {
+    if (p.path.stem() == use) return "; " + p.message;
+  }
+  return "";
+}
+
+using ReuseKey = std::tuple<std::string, std::string, std::string, std::string>;
+
+}  // namespace
+
+Result<EnginePlanConstSharedPtr> build_engine_plan(Config config,
+                                                   std::shared_ptr<const PluginCatalog> catalog,
+                                                   const EnginePlan* previous,
+                                                   const Clock& clock) {
+  std::map<ReuseKey, PolicyHandleSharedPtr> reusable;
+  if (previous != nullptr) {
+    for (const PlannedBlock& block : previous->blocks) {
+      for (const PlannedPolicy& p : block.policies) {
+        reusable[{block.config.id, p.config.id, p.handle->instance->plugin().content_hash(),
+                  p.handle->params_json}] = p.handle;
+      }
+    }
+  }
+
+  auto plan = std::make_shared<EnginePlan>();
+  std::vector<std::string> problems;
+  for (const BlockConfig& block : config.blocks) {
+    PlannedBlock planned{block, {}};
+    for (const PolicyConfig& policy : block.policies) {
+      const std::string where = position(config, policy.mark);
+      PolicyPluginConstSharedPtr plugin = catalog->find(policy.use);
+      if (!plugin) {
+        problems.push_back(where + ": block '" + block.id + "' policy '" + policy.id +
+                           "': no plugin provides policy '" + policy.use + "' (loaded: " +
+                           loaded_names(*catalog) + ")" + missing_plugin_hint(*catalog, policy.use));
+        continue;
+      }
+      std::vector<Error> param_errors;
+      auto params = validate_policy_params(*plugin, policy.with, config.source, &param_errors);
+      if (!params) {
+        if (param_errors.empty()) param_errors.push_back(params.error());
+        for (const Error& e : param_errors) problems.push_back(e.message);
+        continue;
+      }
+      const ReuseKey key{block.id, policy.id, plugin->content_hash(), *params};
+      PolicyHandleSharedPtr handle;
+      if (auto it = reusable.find(key); it != reusable.end()) {
+        handle = it->second;
+      } else {
+        auto instance = PolicyInstance::create(plugin, *params, block.id + "/" + policy.id, clock);
+        if (!instance) {
+          problems.push_back(where + ": block '" + block.id + "' policy '" + policy.id +
+                             "': policy " + policy.use + " could not be created: " +
+                             instance.error().message);
+          continue;
+        }
+        handle = std::make_shared<PolicyHandle>();
+        handle->instance = std::move(*instance);
+        handle->params_json = *params;
+      }
+      planned.policies.push_back({policy, std::move(handle)});
+    }
+    plan->blocks.push_back(std::move(planned));
+  }
+  if (!problems.empty()) {
+    std::string message;
+    for (const std::string& p : problems) message += (message.empty() ? "" : "\n") + p;
+    return fail(std::move(message));
+  }
+  plan->config = std::move(config);
+  plan->catalog = std::move(catalog);
+  return EnginePlanConstSharedPtr(std::move(plan));
+}
+
+Result<EnginePlanConstSharedPtr> plan_from_file(
+    const std::filesystem::path& config_file,
+    const std::vector<std::filesystem::path>& builtin_plugin_dirs, const EnginePlan* previous,
+    const Clock& clock) {
+  auto config = load_config_file(config_file);
+  if (!config) return config.error();
+  std::vector<std::filesystem::path> dirs = builtin_plugin_dirs;
+  for (const auto& dir : config->plugin_dirs) {
+    if (std::find(dirs.begin(), dirs.end(), dir) == dirs.end()) dirs.push_back(dir);
+  }
+  auto catalog = std::make_shared<const PluginCatalog>(PluginCatalog::scan(dirs));
+  return build_engine_plan(std::move(*config), std::move(catalog), previous, clock);
+}
+
+}  // namespace blockhealth

@@ -1,0 +1,28 @@
+// Transition: one change of an instance's status, as recorded and acted on.
+#ifndef BLOCKHEALTH_CORE_MODEL_TRANSITION_H
+#define BLOCKHEALTH_CORE_MODEL_TRANSITION_H
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/model/policy_verdict.h"
+#include "core/model/status.h"
+
+namespace blockhealth {
+
+struct Transition {
+  std::uint64_t seq = 0;  // process-wide, increasing; the /v1/events cursor
+  std::int64_t time_ms = 0;
+  std::string block_id;
+  std::string instance_id;
+  Status from = Status::kUnknown;
+  Status to = Status::kUnknown;
+  std::string policy;  // policy id that caused it, or a built-in check ("staleness")
+  std::string reason;
+  std::optional<Evidence> evidence;
+};
+
+}  // namespace blockhealth
+
+#endif  // BLOCKHEALTH_CORE_MODEL_TRANSITION_H
