@@ -1,0 +1,173 @@
+#include "core/plugins/policy_instance.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/json/parse.hpp>
+#include <exception>
+#include <utility>
+
+#include "core/plugins/abi_batch.h"
+#include "core/plugins/utf8.h"
+
+namespace blockhealth {
+namespace {
+
+constexpr std::size_t kMaxLogMessage = 4096;
+
+std::string failure(const std::string& name, const std::string& error) {
+  return error.empty() ? "policy " + name + " failed without a message"
+                       : "policy " + name + " failed: " + error;
+}
+
+std::int64_t now_ms_of(const CallLimits& limits, const Clock& clock) {
+  return limits.now_ms != 0 ? limits.now_ms : clock.wall_ms();
+}
+
+}  // namespace
+
+// The bh_host table handed to the plugin, and what its functions read.
+// Lives exactly as long as the PolicyInstance (past destroy()).
+struct PolicyInstance::HostContext {
+  bh_host host{};
+  std::string label;
+  const Clock* clock = nullptr;
+
+  static const HostContext& of(const bh_host* host) {
+    return *static_cast<const HostContext*>(host->host_data);
+  }
+
+  static void log(const bh_host* host, int32_t level, const char* message) {
+    try {
+      const HostContext& self = of(host);
+      std::string text = message == nullptr ? "(null)" : sanitize_utf8(message, false);
+      if (text.size() > kMaxLogMessage) text.resize(kMaxLogMessage);  // may cut a character
+      switch (level) {
+        case BH_LOG_DEBUG:
+          spdlog::debug("[{}] {}", self.label, text);
+          break;
+        case BH_LOG_INFO:
+          spdlog::info("[{}] {}", self.label, text);
+          break;
+        case BH_LOG_WARN:
+          spdlog::warn("[{}] {}", self.label, text);
+          break;
+        case BH_LOG_ERROR:
+          spdlog::error("[{}] {}", self.label, text);
+          break;
+        default:
+          spdlog::info("[{}] (level {}) {}", self.label, level, text);
+          break;
+      }
+    } catch (...) {  // logging must never unwind into the plugin
+    }
+  }
+
+  static int64_t monotonic_ns(const bh_host* /*host*/) {
+    return SystemClock::instance().monotonic_ns();
+  }
+
+  static int64_t wall_ms(const bh_host* host) { return of(host).clock->wall_ms(); }
+};
+
+PolicyInstance::PolicyInstance(PolicyPluginConstSharedPtr plugin, std::string label,
+                               const Clock& clock)
+    : plugin_(std::move(plugin)), label_(std::move(label)), host_(std::make_unique<HostContext>()) {
+  host_->label = label_;
+  host_->clock = &clock;
+  bh_host& h = host_->host;
+  h.struct_size = sizeof(bh_host);
+  h.abi_major = BH_ABI_MAJOR;
+  h.abi_minor = BH_ABI_MINOR;
+  h.host_data = host_.get();
+  h.log = &HostContext::log;
+  h.monotonic_ns = &HostContext::monotonic_ns;
+  h.wall_ms = &HostContext::wall_ms;
+}
+
+PolicyInstance::~PolicyInstance() {
+  if (handle_ != nullptr) plugin_->table().destroy(handle_);
+}
+
+Result<PolicyInstanceSharedPtr> PolicyInstance::create(PolicyPluginConstSharedPtr plugin,
+                                                       const std::string& params_json,
+                                                       std::string label, const Clock& clock) {
+  if (plugin == nullptr) return fail("policy instance " + label + ": no plugin");
+  try {
+    PolicyInstanceSharedPtr instance(
+        new PolicyInstance(std::move(plugin), std::move(label), clock));
+    AbiCall call(clock.wall_ms(), 0, nullptr);
+    const char* params = params_json.empty() ? "{}" : params_json.c_str();
+    const bh_policy_v1& table = instance->plugin_->table();
+    instance->handle_ = table.create(&instance->host_->host, params, call.get());
+    if (instance->handle_ == nullptr) {
+      const std::string error = call.error();
+      const std::string& name = instance->plugin_->name();
+      return fail(error.empty()
+                      ? "policy " + name + " failed to create an instance without a message"
+                      : "policy " + name + " failed to create an instance: " + error);
+    }
+    return instance;
+  } catch (const std::exception& e) {
+    return fail("policy instance: " + std::string(e.what()));
+  }
+}
+
+EvaluateOutcome PolicyInstance::evaluate(std::span<const InstanceObservationsConstSharedPtr> inputs,
+                                         const CallLimits& limits) {
+  EvaluateOutcome outcome;
+  const std::string& name = plugin_->name();
+  try {
+    AbiBatch batch(inputs);
+    AbiCall call(now_ms_of(limits, *host_->clock), limits.deadline_ns, limits.cancel);
+    const bh_result result = plugin_->table().evaluate(handle_, call.get(), batch.inputs(),
+                                                       batch.size(), batch.outputs());
+    outcome.verdicts.reserve(batch.size());
+    if (result == BH_RESULT_OK) {
+      outcome.ok = true;
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        outcome.verdicts.push_back(batch.verdict(i, name));
+      }
+      return outcome;
+    }
+    outcome.error = call.error();
+    if (outcome.error.empty() && result != BH_RESULT_ERROR) {
+      outcome.error = "returned invalid result code " + std::to_string(result);
+    }
+  } catch (const std::exception& e) {
+    outcome.error = std::string("host error: ") + e.what();
+  }
+  outcome.ok = false;
+  outcome.verdicts.assign(inputs.size(),
+                          PolicyVerdict{Status::kUnknown, failure(name, outcome.error), {}});
+  return outcome;
+}
+
+Result<std::string> PolicyInstance::manage(std::string_view action, std::string_view data_json,
+                                           const CallLimits& limits) {
+  const std::string& name = plugin_->name();
+  const bh_policy_v1& table = plugin_->table();
+  if (table.manage == nullptr) return fail("policy " + name + " has no management actions");
+  try {
+    const std::string action_text = sanitize_utf8(action, true);
+    const std::string data = data_json.empty() ? "{}" : std::string(data_json);
+    AbiCall call(now_ms_of(limits, *host_->clock), limits.deadline_ns, limits.cancel);
+    AbiOutput answer;
+    const bh_result result =
+        table.manage(handle_, call.get(), action_text.c_str(), data.c_str(), answer.get());
+    if (result != BH_RESULT_OK) return fail(failure(name, call.error()));
+    if (answer.overflowed()) {
+      return fail("policy " + name + " answered more than " + std::to_string(AbiOutput::kCapacity) +
+                  " bytes");
+    }
+    // in_place_value: Error is constructible from a std::string too.
+    if (answer.text().empty()) return Result<std::string>(boost::system::in_place_value, "{}");
+    boost::system::error_code ec;
+    boost::json::parse(answer.text(), ec);
+    if (ec) return fail("policy " + name + " answered with invalid JSON: " + ec.message());
+    return Result<std::string>(boost::system::in_place_value, answer.text());
+  } catch (const std::exception& e) {
+    return fail("policy " + name + ": host error: " + e.what());
+  }
+}
+
+}  // namespace blockhealth
