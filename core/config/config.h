@@ -1,0 +1,190 @@
+// The daemon's configuration as loaded from YAML (see docs/configuration.md):
+// plain values, every inherited setting already resolved, every relative path
+// already made absolute. Produced by load_config_file / load_config_string
+// (core/config/config_loader.h); consumers never re-apply defaults.
+//
+// A Config is immutable once loaded and may be read from several threads at
+// once, except the YAML::Node members (`PolicyConfig::with`,
+// `ActionConfig::parameters`): yaml-cpp nodes are not safe for concurrent use,
+// so read those from one thread at a time (the control thread that creates
+// policy instances and actions).
+#ifndef BLOCKHEALTH_CORE_CONFIG_CONFIG_H
+#define BLOCKHEALTH_CORE_CONFIG_CONFIG_H
+
+#include <yaml-cpp/yaml.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/model/status.h"
+
+namespace blockhealth {
+
+// A position in the config file, 1-based; {0, 0} when unknown (e.g. for a
+// value that was not written in the file).
+struct SourceMark {
+  int line = 0;
+  int column = 0;
+  friend bool operator==(const SourceMark&, const SourceMark&) = default;
+};
+
+// `server.listen`: host is a name or an IP literal, IPv6 without brackets.
+// Port 0 asks the OS for a free port.
+struct ListenAddress {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 30201;
+  std::string to_string() const;  // "127.0.0.1:30201", "[::1]:8080"
+  friend bool operator==(const ListenAddress&, const ListenAddress&) = default;
+};
+
+// A validated http:// URL, split for an HTTP client.
+struct HttpUrl {
+  std::string text;          // as written in the file (or as built, see ActionConfig)
+  std::string host;          // name or IP literal, IPv6 without brackets
+  std::uint16_t port = 80;   // explicit port, or 80
+  std::string target = "/";  // path and query, never empty: "/health", "/m?x=1"
+  friend bool operator==(const HttpUrl&, const HttpUrl&) = default;
+};
+
+struct ServerConfig {
+  ListenAddress listen;
+  // Bearer token for write endpoints; none = write endpoints are open.
+  // The file is not read at load time (the server reads it).
+  std::optional<std::filesystem::path> auth_token_file;
+  std::uint64_t body_limit = 1024 * 1024;             // max request body, bytes
+  std::chrono::milliseconds request_timeout{10'000};  // idle/slow client cut-off
+  int threads = 2;                                    // 1..64
+  friend bool operator==(const ServerConfig&, const ServerConfig&) = default;
+};
+
+// Consecutive evaluations needed before a status changes.
+struct Thresholds {
+  int unhealthy_after = 3;  // bad (CRITICAL) in a row before unhealthy
+  int healthy_after = 2;    // good (OK) in a row before ok again
+  int degraded_after = 1;   // WARN in a row before degraded
+  friend bool operator==(const Thresholds&, const Thresholds&) = default;
+};
+
+// The settings of `defaults:` that a block inherits and may override.
+// Member initialisers are the built-in defaults.
+struct BlockSettings {
+  std::chrono::milliseconds interval{5'000};  // evaluation (and scrape) period
+  std::chrono::milliseconds timeout{2'000};   // per policy call / probe
+  Thresholds thresholds;
+  std::chrono::milliseconds stale_after{30'000};       // no observation this long = UNKNOWN
+  std::uint64_t scrape_body_limit = 10 * 1024 * 1024;  // bytes
+  std::chrono::milliseconds repeat_after{0};           // 0 = never repeat a notification
+  int history_size = 100;                              // transitions kept in memory per instance
+  int log_lines = 1000;                                // log ring size per instance (0 = keep none)
+  friend bool operator==(const BlockSettings&, const BlockSettings&) = default;
+};
+
+// `min_healthy`: how many instances must be healthy for the block to be.
+struct MinHealthy {
+  enum class Kind { kCount, kPercent };
+  Kind kind = Kind::kCount;
+  int value = 0;  // a count >= 0, or a percentage 0..100
+  // The number of healthy instances needed out of `instances` (a percentage
+  // rounds up; a count larger than `instances` stays as is).
+  int required(int instances) const;
+  friend bool operator==(const MinHealthy&, const MinHealthy&) = default;
+};
+
+// `flapping`: over the last `window` evaluations, an instance whose status
+// changed in at least start_percent% of them is flapping until the share
+// drops below stop_percent%. REQUIRES (checked at load): stop < start.
+struct FlappingConfig {
+  int window = 21;
+  int start_percent = 50;
+  int stop_percent = 25;
+  friend bool operator==(const FlappingConfig&, const FlappingConfig&) = default;
+};
+
+struct InstanceConfig {
+  std::string id;
+  std::optional<HttpUrl> health_url;
+  std::optional<HttpUrl> metrics_url;
+  std::optional<std::filesystem::path> log_file;  // absolute
+  std::map<std::string, std::string> labels;
+  SourceMark mark;  // of the list item
+};
+
+enum class Isolation { kInProcess, kProcess };
+std::string_view to_string(Isolation i);  // "in_process", "process"
+
+struct PolicyConfig {
+  std::string use;  // plugin policy name, [a-z0-9_]+
+  std::string id;   // unique in the block; `use` when not written
+  // The `with:` map exactly as written (marks kept), or a Null node when
+  // absent or empty (then with.Mark() is not valid: use with_mark).
+  YAML::Node with;
+  SourceMark with_mark;  // of the `with:` value, or of the policy item when absent
+  // Effective values: policy override, else the block's, else defaults.
+  std::chrono::milliseconds interval{0};
+  std::chrono::milliseconds timeout{0};
+  Thresholds thresholds;
+  Isolation isolation = Isolation::kInProcess;
+  SourceMark mark;  // of the list item
+};
+
+enum class ActionKind { kWebhook, kFailurePolicy };
+
+// One `on_transition` item.
+struct ActionConfig {
+  ActionKind kind = ActionKind::kWebhook;
+  // kWebhook: the URL as written. kFailurePolicy: the endpoint to POST to,
+  // i.e. the configured base URL + "/executeFailurePolicy" (text included).
+  HttpUrl url;
+  std::string failure_policy_id;  // kFailurePolicy only
+  YAML::Node parameters;          // kFailurePolicy only; Null when absent
+  // Target statuses that trigger the action; all four when `to:` is absent.
+  std::vector<Status> to;
+  std::map<std::string, std::string> headers;
+  std::optional<std::filesystem::path> token_file;  // absolute
+  std::chrono::milliseconds timeout{5'000};
+  SourceMark mark;  // of the list item
+
+  bool triggers_on(Status target) const;
+};
+
+struct BlockConfig {
+  std::string id;
+  BlockSettings settings;                  // effective: block overrides over defaults
+  std::optional<MinHealthy> min_healthy;   // absent = every instance must be healthy
+  std::optional<FlappingConfig> flapping;  // absent = no flap detection
+  std::vector<InstanceConfig> instances;   // file order; may be empty (pushed later)
+  std::vector<PolicyConfig> policies;      // file order
+  std::vector<ActionConfig> on_transition;
+  SourceMark mark;  // of the list item
+
+  // Healthy instances needed out of `instances`: min_healthy, or all of them.
+  int required_healthy(int instances) const;
+  const InstanceConfig* find_instance(std::string_view id) const;  // nullptr if none
+  const PolicyConfig* find_policy(std::string_view id) const;      // nullptr if none
+};
+
+struct Config {
+  // The file name used in messages (as given to the loader); later
+  // validation (e.g. of `with:` against a plugin's schema) reports
+  // "<source>:<line>:<col>: ..." with it.
+  std::string source;
+  std::filesystem::path base_dir;  // folder relative paths were resolved against
+  ServerConfig server;
+  std::filesystem::path state_dir;  // absolute
+  std::chrono::milliseconds history_retention{7LL * 24 * 3600 * 1000};
+  std::vector<std::filesystem::path> plugin_dirs;  // absolute, file order
+  BlockSettings defaults;                          // built-ins overridden by `defaults:`
+  std::vector<BlockConfig> blocks;                 // file order; ids unique
+
+  const BlockConfig* find_block(std::string_view id) const;  // nullptr if none
+};
+
+}  // namespace blockhealth
+
+#endif  // BLOCKHEALTH_CORE_CONFIG_CONFIG_H

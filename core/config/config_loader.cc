@@ -1,0 +1,193 @@
+#include "core/config/config_loader.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <optional>
+#include <system_error>
+
+#include "core/config/block_reader.h"
+#include "core/config/config_validation.h"
+#include "core/config/server_reader.h"
+#include "core/config/settings_reader.h"
+#include "core/config/yaml_reader.h"
+
+namespace blockhealth {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+
+constexpr std::size_t kMaxFileSize = 16 * 1024 * 1024;
+constexpr milliseconds kMinRetention{60 * 1000};
+constexpr milliseconds kMaxRetention{3650LL * 24 * 3600 * 1000};
+constexpr SourceMark kFileStart{1, 1};
+
+std::string errno_text(int err) {
+  return std::generic_category().message(err);
+}
+
+// The whole file, or nullopt with the reason reported at 1:1.
+std::optional<std::string> read_whole_file(const fs::path& path, ProblemList& problems) {
+  const int fd =
+      ::open(path.c_str(), O_RDONLY | O_CLOEXEC);  // NOLINT(cppcoreguidelines-pro-type-vararg)
+  if (fd < 0) {
+    problems.add(kFileStart, "cannot open the config file: " + errno_text(errno));
+    return std::nullopt;
+  }
+  std::optional<std::string> out;
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    problems.add(kFileStart, "cannot read the config file: " + errno_text(errno));
+  } else if (S_ISDIR(st.st_mode)) {
+    problems.add(kFileStart, "cannot read the config file: it is a folder");
+  } else {
+    std::string text;
+    char buf[16384];
+    for (;;) {
+      const ssize_t n = ::read(fd, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        problems.add(kFileStart, "cannot read the config file: " + errno_text(errno));
+        break;
+      }
+      if (n == 0) {
+        out = std::move(text);
+        break;
+      }
+      text.append(buf, static_cast<std::size_t>(n));
+      if (text.size() > kMaxFileSize) {
+        problems.add(kFileStart, "the config file is larger than 16MiB");
+        break;
+      }
+    }
+  }
+  ::close(fd);
+  return out;
+}
+
+// $STATE_DIRECTORY (its first entry, as systemd sets it) when absolute,
+// else <config folder>/state.
+fs::path default_state_dir(const fs::path& base_dir) {
+  if (const char* env = std::getenv("STATE_DIRECTORY"); env != nullptr && *env != '\0') {
+    std::string_view first(env);
+    first = first.substr(0, first.find(':'));
+    const fs::path p(first);
+    if (p.is_absolute()) return p.lexically_normal();
+  }
+  return (base_dir / "state").lexically_normal();
+}
+
+std::vector<fs::path> read_plugins(const MapReader& top, const fs::path& base_dir) {
+  std::vector<fs::path> dirs;
+  const auto node = top.map("plugins");
+  if (!node) return dirs;
+  const MapReader r(*node, top.get("plugins")->mark(), "plugins", {"dirs"}, top.problems());
+  const auto list = r.list("dirs");
+  if (!list) return dirs;
+  int i = 0;
+  for (const auto& item : *list) {
+    ++i;
+    if (auto p = read_path(item, to_source_mark(item.Mark()),
+                           "plugins: dirs: item " + std::to_string(i), base_dir, top.problems())) {
+      dirs.push_back(std::move(*p));
+    }
+  }
+  return dirs;
+}
+
+std::optional<Config> read_document(std::string_view yaml, const std::string& label,
+                                    const fs::path& base_dir, ProblemList& problems) {
+  const std::vector<YAML::Node> docs = YAML::LoadAll(std::string(yaml));
+  if (docs.empty() || (docs.size() == 1 && docs[0].IsNull())) {
+    problems.add(kFileStart,
+                 "the config file is empty; expected a map of settings such as "
+                 "'blocks:' (see docs/configuration.md)");
+    return std::nullopt;
+  }
+  if (docs.size() > 1) {
+    problems.add(docs[1].Mark(), "only one YAML document is allowed; a second one starts here");
+  }
+  const YAML::Node& root = docs[0];
+  if (!root.IsMap()) {
+    problems.add(root.Mark(),
+                 "the config must be a map of settings (server, defaults, "
+                 "blocks...), got " +
+                     describe_node(root));
+    return std::nullopt;
+  }
+  const MapReader r(root, kFileStart, "",
+                    {"server", "state_dir", "history_retention", "plugins", "defaults", "blocks"},
+                    problems);
+  Config config;
+  config.source = label;
+  config.base_dir = base_dir;
+  if (const auto node = r.map("server")) {
+    const MapReader server(*node, r.get("server")->mark(), "server", server_keys(), problems);
+    config.server = read_server(server, base_dir);
+  }
+  config.state_dir = r.path("state_dir", base_dir).value_or(default_state_dir(base_dir));
+  if (auto v = r.duration("history_retention", kMinRetention, kMaxRetention)) {
+    config.history_retention = *v;
+  }
+  config.plugin_dirs = read_plugins(r, base_dir);
+  if (const auto node = r.map("defaults")) {
+    const MapReader defaults(*node, r.get("defaults")->mark(), "defaults", block_setting_keys(),
+                             problems);
+    read_block_settings(defaults, config.defaults);
+  }
+  if (const auto list = r.list("blocks")) {
+    config.blocks = read_blocks(*list, config.defaults, base_dir, problems);
+  }
+  validate_config(config, problems);
+  return config;
+}
+
+Result<Config> load(std::string_view yaml, std::string label, const fs::path& base_dir,
+                    std::vector<ConfigProblem>* out_problems) {
+  ProblemList problems(label);
+  std::optional<Config> config;
+  try {
+    config = read_document(yaml, label, base_dir, problems);
+  } catch (const YAML::Exception& e) {  // ParserException: syntax; others should not happen
+    problems.add(e.mark, "YAML syntax error: " + e.msg);
+  } catch (const std::exception& e) {
+    problems.add(kFileStart, std::string("cannot read the config: ") + e.what());
+  }
+  std::vector<ConfigProblem> list = problems.sorted();
+  if (out_problems != nullptr) *out_problems = list;
+  if (!list.empty() || !config) return problems_to_error(list);
+  return std::move(*config);
+}
+
+fs::path folder_of(const fs::path& file) {
+  std::error_code ec;
+  fs::path abs = fs::absolute(file, ec);
+  if (ec) abs = file;
+  return abs.parent_path().lexically_normal();
+}
+
+}  // namespace
+
+Result<Config> load_config_file(const fs::path& path, std::vector<ConfigProblem>* problems) {
+  ProblemList read_problems(path.string());
+  const auto text = read_whole_file(path, read_problems);
+  if (!text) {
+    std::vector<ConfigProblem> list = read_problems.sorted();
+    if (problems != nullptr) *problems = list;
+    return problems_to_error(list);
+  }
+  return load(*text, path.string(), folder_of(path), problems);
+}
+
+Result<Config> load_config_string(std::string_view yaml, std::string file_label,
+                                  std::vector<ConfigProblem>* problems) {
+  const fs::path base_dir = folder_of(fs::path(file_label));
+  return load(yaml, std::move(file_label), base_dir, problems);
+}
+
+}  // namespace blockhealth

@@ -1,0 +1,71 @@
+// read_instance, and the helpers shared by the block_parts.h readers.
+#include "core/config/block_parts.h"
+#include "core/config/yaml_reader.h"
+
+namespace blockhealth {
+namespace {
+
+// Prometheus label names, since labels end up on /metrics series.
+std::string check_label_name(std::string_view name) {
+  bool ok = !name.empty() && !(name[0] >= '0' && name[0] <= '9');
+  for (char c : name) {
+    ok = ok &&
+         ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_');
+  }
+  if (!ok) {
+    return "label name '" + std::string(name) +
+           "' must be letters, digits and '_', not starting with a digit";
+  }
+  if (name.substr(0, 2) == "__") {
+    return "label name '" + std::string(name) + "' must not start with '__' (reserved)";
+  }
+  return {};
+}
+
+}  // namespace
+
+bool expect_item_map(const YAML::Node& item, int index, const std::string& block_where,
+                     std::string_view list, ProblemList& problems) {
+  if (item.IsMap()) return true;
+  problems.add(item.Mark(), block_where + ": " + std::string(list) + ": item " +
+                                std::to_string(index) + ": expected a map, got " +
+                                describe_node(item));
+  return false;
+}
+
+std::string item_where(std::string_view what, const std::string& id, int index,
+                       const std::string& block_where) {
+  const std::string name = is_valid_id(id) ? "'" + id + "'" : "#" + std::to_string(index);
+  return std::string(what) + " " + name + " in " + block_where;
+}
+
+std::optional<InstanceConfig> read_instance(const YAML::Node& item, int index,
+                                            const std::string& block_where,
+                                            const std::filesystem::path& base_dir,
+                                            ProblemList& problems) {
+  if (!expect_item_map(item, index, block_where, "instances", problems)) return std::nullopt;
+  const MapReader r(item, to_source_mark(item.Mark()),
+                    item_where("instance", peek_scalar(item, "id"), index, block_where),
+                    {"id", "health_url", "metrics_url", "log_file", "labels"}, problems);
+  InstanceConfig out;
+  out.mark = r.mark();
+  out.health_url = r.http_url("health_url");
+  out.metrics_url = r.http_url("metrics_url");
+  out.log_file = r.path("log_file", base_dir);
+  if (auto labels = r.string_map("labels", &check_label_name)) out.labels = std::move(*labels);
+
+  const auto id = r.string("id");
+  if (!r.has("id")) {
+    r.report_missing("id", " (each instance needs an id, unique in its block)");
+    return std::nullopt;
+  }
+  if (!id) return std::nullopt;
+  if (!is_valid_id(*id)) {
+    r.report(*r.get("id"), "'" + *id + "' is not a valid id (use letters, digits, '.', '_', '-')");
+    return std::nullopt;
+  }
+  out.id = *id;
+  return out;
+}
+
+}  // namespace blockhealth

@@ -1,0 +1,43 @@
+#include "core/config/server_reader.h"
+
+#include "core/config/net_address.h"
+
+namespace blockhealth {
+namespace {
+
+using std::chrono::milliseconds;
+constexpr std::uint64_t kMinBodyLimit = 1024;
+constexpr std::uint64_t kMaxBodyLimit = 1ULL << 30;
+constexpr milliseconds kMinRequestTimeout{100};
+constexpr milliseconds kMaxRequestTimeout{3600LL * 1000};
+constexpr int kMaxThreads = 64;
+
+}  // namespace
+
+const std::vector<std::string_view>& server_keys() {
+  static const std::vector<std::string_view> keys = {"listen", "auth_token_file", "body_limit",
+                                                     "request_timeout", "threads"};
+  return keys;
+}
+
+ServerConfig read_server(const MapReader& r, const std::filesystem::path& base_dir) {
+  ServerConfig out;
+  if (const auto f = r.get("listen")) {
+    if (!f->value.IsScalar()) {
+      r.report(*f, "expected host:port like 127.0.0.1:30201, got " + describe_node(f->value));
+    } else if (auto listen = parse_listen_address(f->value.Scalar())) {
+      out.listen = std::move(*listen);
+    } else {
+      r.report(*f, listen.error().message);
+    }
+  }
+  out.auth_token_file = r.path("auth_token_file", base_dir);
+  if (auto v = r.byte_size("body_limit", kMinBodyLimit, kMaxBodyLimit)) out.body_limit = *v;
+  if (auto v = r.duration("request_timeout", kMinRequestTimeout, kMaxRequestTimeout)) {
+    out.request_timeout = *v;
+  }
+  if (auto v = r.integer("threads", 1, kMaxThreads)) out.threads = static_cast<int>(*v);
+  return out;
+}
+
+}  // namespace blockhealth
