@@ -70,8 +70,10 @@ std::string format_number(double value) {
 }
 
 std::string format_duration_ms(std::int64_t ms) {
-  if (ms != 0 && ms % 3'600'000 == 0) return std::to_string(ms / 3'600'000) + "h";
-  if (ms != 0 && ms % 60'000 == 0) return std::to_string(ms / 60'000) + "m";
+  constexpr std::int64_t kMinute = 60'000;
+  constexpr std::int64_t kHour = 60 * kMinute;
+  if (ms >= 2 * kHour && ms % kHour == 0) return std::to_string(ms / kHour) + "h";
+  if (ms >= 2 * kMinute && ms % kMinute == 0) return std::to_string(ms / kMinute) + "m";
   if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
   return std::to_string(ms) + "ms";
 }

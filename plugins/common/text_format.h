@@ -14,8 +14,9 @@ namespace blockhealth::policies {
 // with up to 6 significant digits. NaN and infinities as "NaN", "+Inf", "-Inf".
 std::string format_number(double value);
 
-// A duration in the largest unit that divides it: "250ms", "60s", "5m",
-// "1h"; "1500ms" stays "1500ms".
+// A duration for humans: minutes or hours from two of them up when whole
+// ("5m", "2h"), else whole seconds ("60s", "90s"), else milliseconds
+// ("1500ms").
 std::string format_duration_ms(std::int64_t ms);
 
 // Whole seconds when integral ("310s"), else with a fraction ("1.5s").

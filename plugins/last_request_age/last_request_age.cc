@@ -19,11 +19,12 @@ constexpr const char* kParamsSchema = R"json({
   "additionalProperties": false,
   "properties": {
     "max_age": {
-      "oneOf": [
-        {"type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?(ms|s|m|h)?$"},
-        {"type": "number", "exclusiveMinimum": 0}
-      ],
-      "description": "How old the last request may be before a busy instance counts as hung (CRITICAL): a duration such as \"120s\" or \"2m\", or a number of seconds. Default 120s."
+      "type": ["string", "number"],
+      "pattern": "^[0-9]+(\\.[0-9]+)?(ms|s|m|h)?$",
+      "maxLength": 24,
+      "exclusiveMinimum": 0,
+      "maximum": 31536000,
+      "description": "How old the last request may be before a busy instance counts as hung (CRITICAL): a duration such as \"120s\" or \"2m\", or a number of seconds (at most a year). Default 120s."
     },
     "when_idle": {
       "type": "string", "enum": ["ok", "warn", "critical"],

@@ -14,10 +14,9 @@ namespace {
 constexpr const char* kParamsSchema = R"json({
   "$schema": "http://json-schema.org/draft-07/schema#",
   "title": "log_pattern parameters",
-  "description": "Counts the instance's log lines received within `window` that match the patterns (RE2 syntax, matched anywhere in the line). A line matching both lists counts as critical.",
+  "description": "Counts the instance's log lines received within `window` that match the patterns (RE2 syntax, matched anywhere in the line). A line matching both lists counts as critical. At least one of `critical` and `warn` must hold a pattern.",
   "type": "object",
   "additionalProperties": false,
-  "anyOf": [{"required": ["critical"]}, {"required": ["warn"]}],
   "properties": {
     "critical": {
       "type": "array", "items": {"type": "string", "minLength": 1}, "maxItems": 256,
@@ -28,11 +27,12 @@ constexpr const char* kParamsSchema = R"json({
       "description": "RE2 patterns; min_count matching lines in the window (and not enough critical ones) make the instance WARN."
     },
     "window": {
-      "oneOf": [
-        {"type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?(ms|s|m|h)?$"},
-        {"type": "number", "exclusiveMinimum": 0}
-      ],
-      "description": "How far back to look, by the time each line was received: a duration such as \"60s\", \"5m\", \"1h\", or a number of seconds. Default 5m."
+      "type": ["string", "number"],
+      "pattern": "^[0-9]+(\\.[0-9]+)?(ms|s|m|h)?$",
+      "maxLength": 24,
+      "exclusiveMinimum": 0,
+      "maximum": 31536000,
+      "description": "How far back to look, by the time each line was received: a duration such as \"60s\", \"5m\", \"1h\", or a number of seconds (at most a year). Default 5m."
     },
     "min_count": {
       "type": "integer", "minimum": 1,
@@ -75,7 +75,7 @@ class LogPatternPolicy {
         min_count_(static_cast<std::size_t>(params.number_or("min_count", 1))),
         require_logs_(params.bool_or("require_logs", false)) {
     if (critical_.empty() && warn_.empty())
-      throw bh::Error("give at least one critical or warn pattern");
+      throw bh::Error("no patterns: give at least one in critical or warn");
     if (window_ms_ <= 0) throw bh::Error("window must be longer than 0s");
     if (min_count_ < 1) throw bh::Error("min_count must be at least 1");
   }
