@@ -36,11 +36,13 @@ bool is_wrapper(std::string_view description) {
   return false;
 }
 
-// The text between the first and the last quote of `description`.
+// The last 'quoted' text of `description` (the property name valijson puts
+// at the end of its messages).
 std::string quoted_name(std::string_view description) {
-  const auto first = description.find('\'');
   const auto last = description.rfind('\'');
-  if (first == std::string_view::npos || last <= first) return "";
+  if (last == std::string_view::npos || last == 0) return "";
+  const auto first = description.rfind('\'', last - 1);
+  if (first == std::string_view::npos) return "";
   return std::string(description.substr(first + 1, last - first - 1));
 }
 

@@ -59,8 +59,11 @@ Result<std::string> validate(const PolicyPlugin& plugin, const YAML::Node& with,
   }
   if (*schema != nullptr) {
     for (const SchemaViolation& v : (*schema)->validate(params)) {
+      // An unknown field is reported at its key, under its parent's path.
+      std::vector<JsonPathStep> shown = v.path;
+      if (v.names_key && !shown.empty()) shown.pop_back();
       errors.push_back(
-          make_error(file, yaml_mark_at(with, v.path, v.names_key), plugin, v.path, v.message));
+          make_error(file, yaml_mark_at(with, v.path, v.names_key), plugin, shown, v.message));
     }
     if (!errors.empty()) return errors.front();
   }
