@@ -49,12 +49,12 @@ namespace blockhealth::prometheus {
 // Limits on untrusted input. Exceeding one fails the parse with a message
 // naming the limit.
 struct ParseOptions {
-  std::size_t max_line_length = 64 * 1024;  // bytes, without the line break
+  std::size_t max_line_length = std::size_t{64} * 1024;  // bytes, without the line break
   std::size_t max_samples = 200'000;
   std::size_t max_families = 20'000;
   std::size_t max_labels_per_sample = 64;
-  std::size_t max_name_length = 1024;              // metric and label names, bytes
-  std::size_t max_label_value_length = 16 * 1024;  // bytes, after unescaping
+  std::size_t max_name_length = 1024;                           // metric and label names, bytes
+  std::size_t max_label_value_length = std::size_t{16} * 1024;  // bytes, after unescaping
 };
 
 struct MetricFamilyInfo {

@@ -89,7 +89,11 @@ void HistogramFamily::render_series(std::string& out) const {
     for (std::size_t i = 0; i < cell.counts.size(); ++i) {
       cumulative += cell.counts[i].load(std::memory_order_relaxed);
       le.clear();
-      append_double(le, i < bounds_->size() ? (*bounds_)[i] : kInf);
+      if (i < bounds_->size()) {
+        append_double(le, (*bounds_)[i]);
+      } else {
+        append_double(le, kInf);
+      }
       bind_labels(values, labels, {"le", le});
       write_sample(out, bucket_name, labels, static_cast<double>(cumulative));
     }

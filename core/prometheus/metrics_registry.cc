@@ -24,8 +24,9 @@ std::vector<std::string> rendered_names(std::string_view name, MetricType type) 
 }
 
 Result<void> check_bounds(std::string_view name, std::vector<double>& upper_bounds) {
-  if (!upper_bounds.empty() && std::isinf(upper_bounds.back()) && upper_bounds.back() > 0)
+  if (!upper_bounds.empty() && std::isinf(upper_bounds.back()) && upper_bounds.back() > 0) {
     upper_bounds.pop_back();
+  }
   for (std::size_t i = 0; i < upper_bounds.size(); ++i) {
     if (!std::isfinite(upper_bounds[i])) {
       return fail("histogram \"" + std::string(name) + "\": bucket bound " + std::to_string(i) +
@@ -44,32 +45,36 @@ Result<void> check_bounds(std::string_view name, std::vector<double>& upper_boun
 Result<void> MetricsRegistry::check_new(std::string_view name,
                                         const std::vector<std::string>& label_names,
                                         MetricType type) const {
-  const std::string quoted = "\"" + std::string(name) + "\"";
+  // "metric \"<name>\": <a><b><c>"
+  const auto problem = [&](std::string_view a, std::string_view b = {}, std::string_view c = {}) {
+    std::string message = "metric \"";
+    message.append(name).append("\": ").append(a).append(b).append(c);
+    return fail(std::move(message));
+  };
   if (!is_valid_metric_name(name)) {
-    return fail("metric name " + quoted + " is not valid (expected [a-zA-Z_:][a-zA-Z0-9_:]*)");
+    std::string message = "metric name \"";
+    message.append(name).append("\" is not valid (expected [a-zA-Z_:][a-zA-Z0-9_:]*)");
+    return fail(std::move(message));
   }
   for (std::size_t i = 0; i < label_names.size(); ++i) {
     const std::string& label = label_names[i];
     if (!is_valid_label_name(label)) {
-      return fail("metric " + quoted + ": label name \"" + label +
-                  "\" is not valid (expected [a-zA-Z_][a-zA-Z0-9_]*)");
+      return problem("label name \"", label, "\" is not valid (expected [a-zA-Z_][a-zA-Z0-9_]*)");
     }
     if (is_reserved_label_name(label)) {
-      return fail("metric " + quoted + ": label name \"" + label +
-                  "\" is reserved (\"__\" prefix)");
+      return problem("label name \"", label, "\" is reserved (\"__\" prefix)");
     }
     if (type == MetricType::kHistogram && label == "le") {
-      return fail("metric " + quoted + ": a histogram cannot have a label named \"le\"");
+      return problem("a histogram cannot have a label named \"le\"");
     }
-    if (std::find(label_names.begin(), label_names.begin() + static_cast<std::ptrdiff_t>(i),
-                  label) != label_names.begin() + static_cast<std::ptrdiff_t>(i)) {
-      return fail("metric " + quoted + ": label name \"" + label + "\" given twice");
+    const auto before = label_names.begin() + static_cast<std::ptrdiff_t>(i);
+    if (std::find(label_names.begin(), before, label) != before) {
+      return problem("label name \"", label, "\" given twice");
     }
   }
   for (const std::string& rendered : rendered_names(name, type)) {
     if (rendered_names_.contains(rendered)) {
-      return fail("metric " + quoted + ": the name \"" + rendered +
-                  "\" is already used by another metric family");
+      return problem("the name \"", rendered, "\" is already used by another metric family");
     }
   }
   return {};

@@ -223,6 +223,7 @@ TEST(MetricsRegistry, ConcurrentUpdatesAreNotLost) {
     }
   });
   std::vector<std::thread> workers;
+  workers.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     workers.emplace_back([&, t] {
       const Counter mine = counters.with({"w" + std::to_string(t)});
