@@ -110,28 +110,4 @@ std::string quote_text(std::string_view text, std::size_t max_bytes) {
   return "\"" + body + "\"";
 }
 
-std::string format_series(std::string_view name, const LabelRef* labels, std::size_t count) {
-  std::string out(name);
-  if (count == 0) return out;
-  out += '{';
-  for (std::size_t i = 0; i < count; ++i) {
-    if (i > 0) out += ',';
-    out += labels[i].name;
-    out += "=\"";
-    for (const char c : labels[i].value) {
-      if (c == '\\')
-        out += "\\\\";
-      else if (c == '"')
-        out += "\\\"";
-      else if (c == '\n')
-        out += "\\n";
-      else
-        out += c;
-    }
-    out += '"';
-  }
-  out += '}';
-  return out;
-}
-
 }  // namespace blockhealth::policies

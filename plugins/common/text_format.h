@@ -28,14 +28,6 @@ std::string format_seconds(std::int64_t ms);
 // bytes, ending with "…" when cut. REQUIRES: max_bytes >= 4.
 std::string quote_text(std::string_view text, std::size_t max_bytes);
 
-// `name{label="value",...}` with label values escaped as in the Prometheus
-// text format; just `name` when there are no labels.
-struct LabelRef {
-  std::string_view name;
-  std::string_view value;
-};
-std::string format_series(std::string_view name, const LabelRef* labels, std::size_t count);
-
 }  // namespace blockhealth::policies
 
 #endif  // BLOCKHEALTH_PLUGINS_COMMON_TEXT_FORMAT_H

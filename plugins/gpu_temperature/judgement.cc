@@ -66,13 +66,10 @@ std::string comparison_text(const Finding& f) {
          f.limit.origin();
 }
 
+// The reading's series with the labels that identify its GPU.
 bh::Evidence evidence_of(const Finding& f) {
   const bh::Sample sample(*f.reading->sample);
-  std::vector<LabelRef> labels;
-  if (!f.gpu->id.index.empty()) labels.push_back({"gpu", f.gpu->id.index});
-  if (!f.gpu->id.uuid.empty()) labels.push_back({f.gpu->id.uuid_label, f.gpu->id.uuid});
-  return bh::Evidence{format_series(sample.name(), labels.data(), labels.size()),
-                      f.reading->value(), f.limit.celsius};
+  return bh::Evidence{sample.series({"gpu", "UUID", "uuid"}), f.reading->value(), f.limit.celsius};
 }
 
 // "; GPU 1 memory is a DCGM blank value", or "" when every reading is usable.

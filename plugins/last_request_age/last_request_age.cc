@@ -5,45 +5,12 @@
 #include <algorithm>
 #include <blockhealth/policy.hpp>
 
+#include "last_request_age_schema.h"  // BH_PARAMS_SCHEMA, from last_request_age.schema.json
 #include "plugins/last_request_age/age_judgement.h"
 #include "plugins/last_request_age/request_clock.h"
 
 namespace blockhealth::policies::last_request_age {
 namespace {
-
-constexpr const char* kParamsSchema = R"json({
-  "$schema": "http://json-schema.org/draft-07/schema#",
-  "title": "last_request_age parameters",
-  "description": "The last request time is the newest of: the time the host's source reported, the timestamp metric, and when the request counter last changed (first sight of a counter counts as a change; a counter going down is an instance restart and counts too).",
-  "type": "object",
-  "additionalProperties": false,
-  "properties": {
-    "max_age": {
-      "type": ["string", "number"],
-      "pattern": "^[0-9]+(\\.[0-9]+)?(ms|s|m|h)?$",
-      "maxLength": 24,
-      "exclusiveMinimum": 0,
-      "maximum": 31536000,
-      "description": "How old the last request may be before a busy instance counts as hung (CRITICAL): a duration such as \"120s\" or \"2m\", or a number of seconds (at most a year). Default 120s."
-    },
-    "when_idle": {
-      "type": "string", "enum": ["ok", "warn", "critical"],
-      "description": "The status of an instance whose last request is older than max_age while idle_metric is 0: nothing to serve, so not hung. Default ok."
-    },
-    "idle_metric": {
-      "type": "string", "minLength": 1,
-      "description": "Metric whose value (summed over its series) is 0 when the instance has nothing queued. When absent the instance is judged as not idle. Default queue_length."
-    },
-    "last_request_metric": {
-      "type": "string", "minLength": 1,
-      "description": "Metric holding the Unix time, in seconds, of the last served request; 0 means none yet. Default last_request_timestamp_seconds."
-    },
-    "request_counter_metric": {
-      "type": "string", "minLength": 1,
-      "description": "Counter of served requests (summed over its series; its Prometheus `<name>_total` spelling is accepted too); the request time is when it last changed. Default end_to_end_count."
-    }
-  }
-})json";
 
 constexpr std::int64_t kDefaultMaxAgeMs = 120'000;
 // Counter state of instances not evaluated for this long is dropped; at
@@ -74,7 +41,7 @@ class LastRequestAgePolicy {
       .description =
           "Time since the last served request, with idle instances told apart "
           "from hung ones",
-      .params_schema = kParamsSchema};
+      .params_schema = BH_PARAMS_SCHEMA};
 
   LastRequestAgePolicy(const bh::Json& params, const bh::Host& /*host*/)
       : limits_(parse_limits(params)),

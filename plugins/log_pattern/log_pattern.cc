@@ -4,50 +4,13 @@
 #include <string>
 #include <unordered_map>
 
+#include "log_pattern_schema.h"  // BH_PARAMS_SCHEMA, from log_pattern.schema.json
 #include "plugins/common/text_format.h"
 #include "plugins/log_pattern/line_matcher.h"
 #include "plugins/log_pattern/pattern_list.h"
 
 namespace blockhealth::policies::log_pattern {
 namespace {
-
-constexpr const char* kParamsSchema = R"json({
-  "$schema": "http://json-schema.org/draft-07/schema#",
-  "title": "log_pattern parameters",
-  "description": "Counts the instance's log lines received within `window` that match the patterns (RE2 syntax, matched anywhere in the line). A line matching both lists counts as critical. At least one of `critical` and `warn` must hold a pattern.",
-  "type": "object",
-  "additionalProperties": false,
-  "properties": {
-    "critical": {
-      "type": "array", "items": {"type": "string", "minLength": 1}, "maxItems": 256,
-      "description": "RE2 patterns; min_count matching lines in the window make the instance CRITICAL. A pattern that does not compile is a configuration error naming it."
-    },
-    "warn": {
-      "type": "array", "items": {"type": "string", "minLength": 1}, "maxItems": 256,
-      "description": "RE2 patterns; min_count matching lines in the window (and not enough critical ones) make the instance WARN."
-    },
-    "window": {
-      "type": ["string", "number"],
-      "pattern": "^[0-9]+(\\.[0-9]+)?(ms|s|m|h)?$",
-      "maxLength": 24,
-      "exclusiveMinimum": 0,
-      "maximum": 31536000,
-      "description": "How far back to look, by the time each line was received: a duration such as \"60s\", \"5m\", \"1h\", or a number of seconds (at most a year). Default 5m."
-    },
-    "min_count": {
-      "type": "integer", "minimum": 1,
-      "description": "How many matching lines in the window it takes to report the level. Default 1."
-    },
-    "case_insensitive": {
-      "type": "boolean",
-      "description": "Match patterns without regard to case. Default false."
-    },
-    "require_logs": {
-      "type": "boolean",
-      "description": "When true, an instance that has never delivered a single log line is UNKNOWN rather than OK, so a missing log source does not pass for a clean log. Default false."
-    }
-  }
-})json";
 
 constexpr std::int64_t kDefaultWindowMs = 5 * 60'000;
 constexpr std::size_t kQuoteBytes = 160;
@@ -65,7 +28,7 @@ class LogPatternPolicy {
       .name = "log_pattern",
       .version = "1.0.0",
       .description = "Recent log lines matching critical or warn RE2 patterns",
-      .params_schema = kParamsSchema};
+      .params_schema = BH_PARAMS_SCHEMA};
 
   LogPatternPolicy(const bh::Json& params, const bh::Host& /*host*/)
       : critical_("critical", params.strings_or_empty("critical"),

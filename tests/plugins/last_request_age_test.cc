@@ -162,6 +162,21 @@ TEST_F(LastRequestAgeTest, CounterStateIsKeptPerInstance) {
   EXPECT_EQ(later[1].status, Status::kOk);
 }
 
+TEST_F(LastRequestAgeTest, ForgetsInstancesNotSeenForALongTime) {
+  auto policy = harness_.make();
+  ASSERT_NE(policy, nullptr);
+  evaluate_one(*policy, instance("gone", {served(5), queue(1)}), kNowMs);
+  // Two hours later (state is kept for max(1h, 10 x max_age)) another
+  // instance's evaluation prunes "gone"; when it comes back its counter is a
+  // first sight again, not a two-hour stall.
+  const std::int64_t later = kNowMs + 2 * 3'600'000;
+  evaluate_one(*policy, instance("other", {served(1), queue(1)}), later);
+  const PolicyVerdict back =
+      evaluate_one(*policy, instance("gone", {served(5), queue(1)}), later + 1000);
+  EXPECT_EQ(back.status, Status::kOk);
+  EXPECT_EQ(back.reason, "last request 0s ago (max_age 120s)");
+}
+
 TEST_F(LastRequestAgeTest, PrometheusTotalSpellingOfTheCounterIsAccepted) {
   auto policy = harness_.make();
   ASSERT_NE(policy, nullptr);

@@ -170,6 +170,15 @@ TEST_F(LogPatternTest, NoLinesIsOkUnlessLogsAreRequired) {
   EXPECT_EQ(evaluate_one(*required, instance("other"), kNowMs + 60'000).status, Status::kUnknown);
 }
 
+TEST_F(LogPatternTest, RequireLogsForgetsInstancesNotSeenForADay) {
+  auto required = harness_.make("{critical: [\"CUDA error\"], require_logs: true}");
+  ASSERT_NE(required, nullptr);
+  EXPECT_EQ(evaluate_one(*required, with_logs({LogLine{"started", kNowMs - 1000}})).status,
+            Status::kOk);
+  const std::int64_t next_day = kNowMs + 25 * 3'600'000LL;
+  EXPECT_EQ(evaluate_one(*required, instance("in-vkkv"), next_day).status, Status::kUnknown);
+}
+
 TEST_F(LogPatternTest, SchemaRejectsBadParams) {
   auto bad_window = harness_.validate("{critical: [\"x\"], window: soon}");
   ASSERT_FALSE(bad_window.has_value());

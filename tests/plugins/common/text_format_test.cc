@@ -51,12 +51,5 @@ TEST(TextFormatTest, TruncatesOnCharacterBoundaries) {
   EXPECT_EQ(quote_text("012345\x01xyz", 10), "\"012345\xE2\x80\xA6\"");
 }
 
-TEST(TextFormatTest, FormatsSeriesLikePrometheus) {
-  const LabelRef labels[] = {{"gpu", "1"}, {"UUID", "a\"b"}};
-  EXPECT_EQ(format_series("DCGM_FI_DEV_GPU_TEMP", labels, 2),
-            "DCGM_FI_DEV_GPU_TEMP{gpu=\"1\",UUID=\"a\\\"b\"}");
-  EXPECT_EQ(format_series("up", nullptr, 0), "up");
-}
-
 }  // namespace
 }  // namespace blockhealth::policies
