@@ -315,10 +315,10 @@ Result<void> BlockRunner::remove_pushed_instance(const std::string& id) {
   auto it = std::find_if(instances_.begin(), instances_.end(),
                          [&](const Instance& in) { return in.id == id; });
   if (it == instances_.end()) {
-    return fail("block '" + config_.id + "' has no instance '" + id + "'");
+    return fail(ErrorCode::kNotFound, "block '" + config_.id + "' has no instance '" + id + "'");
   }
   if (!it->pushed) {
-    return fail("instance '" + id + "' of block '" + config_.id +
+    return fail(ErrorCode::kConflict, "instance '" + id + "' of block '" + config_.id +
                 "' comes from the config file; remove it there and reload");
   }
   ctx_.store.remove({config_.id, id});
@@ -438,17 +438,20 @@ void BlockRunner::publish() {
     last_signature_ = std::move(signature);
   }
   view->state_index = state_index_;
-  if (history_dirty_ || !history_json_) {
+  if (history_dirty_ || !history_) {
     std::vector<const Transition*> all;
     for (const Instance& in : instances_) {
       for (const Transition& t : in.health->history()) all.push_back(&t);
     }
     std::sort(all.begin(), all.end(),
               [](const Transition* a, const Transition* b) { return a->seq > b->seq; });
-    history_json_ = std::make_shared<const std::string>(serialize_history(all));
+    auto items = std::make_shared<std::vector<std::string>>();
+    items->reserve(all.size());
+    for (const Transition* t : all) items->push_back(serialize_transition(*t));
+    history_ = std::move(items);
     history_dirty_ = false;
   }
-  view->history_json = history_json_;
+  view->history = history_;
   serialize_block_view(*view);
   slot_->view.store(std::move(view));
 }

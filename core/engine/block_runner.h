@@ -100,7 +100,7 @@ class BlockRunner : public std::enable_shared_from_this<BlockRunner> {
   std::uint64_t state_index_ = 0;
   std::string last_signature_;
   bool history_dirty_ = true;
-  std::shared_ptr<const std::string> history_json_;
+  std::shared_ptr<const std::vector<std::string>> history_;
 };
 using BlockRunnerSharedPtr = std::shared_ptr<BlockRunner>;
 

@@ -160,22 +160,19 @@ void serialize_block_view(BlockView& view) {
   view.summary_json = json::serialize(summary);
 }
 
-std::string serialize_history(const std::vector<const Transition*>& newest_first) {
-  json::array items;
-  for (const Transition* t : newest_first) {
-    items.push_back(json::object{
-        {"seq", t->seq},
-        {"time", format_time_ms(t->time_ms)},
-        {"time_ms", t->time_ms},
-        {"instance_id", t->instance_id},
-        {"from", to_string(t->from)},
-        {"to", to_string(t->to)},
-        {"policy", t->policy},
-        {"reason", t->reason},
-        {"evidence", evidence_json(t->evidence)},
-    });
-  }
-  return json::serialize(items);
+std::string serialize_transition(const Transition& t) {
+  return json::serialize(json::object{
+      {"seq", t.seq},
+      {"time", format_time_ms(t.time_ms)},
+      {"time_ms", t.time_ms},
+      {"block_id", t.block_id},
+      {"instance_id", t.instance_id},
+      {"from", to_string(t.from)},
+      {"to", to_string(t.to)},
+      {"policy", t.policy},
+      {"reason", t.reason},
+      {"evidence", evidence_json(t.evidence)},
+  });
 }
 
 }  // namespace blockhealth

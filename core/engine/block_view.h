@@ -90,7 +90,8 @@ struct BlockView {
   AiosBody aios_body;
   std::string detail_json;  // GET /v1/blocks/<id>
   std::string summary_json;  // this block's entry in GET /v1/blocks
-  std::shared_ptr<const std::string> history_json;  // GET /v1/blocks/<id>/history
+  // GET /v1/blocks/<id>/history: one JSON object per transition, newest first.
+  std::shared_ptr<const std::vector<std::string>> history;
 };
 using BlockViewConstSharedPtr = std::shared_ptr<const BlockView>;
 
@@ -114,9 +115,10 @@ struct ViewRegistry {
 using ViewRegistryConstSharedPtr = std::shared_ptr<const ViewRegistry>;
 
 // Fills the serialized members (aios_body, detail_json, summary_json) from
-// the structured ones. `history` is the block's transitions, oldest first.
+// the structured ones.
 void serialize_block_view(BlockView& view);
-std::string serialize_history(const std::vector<const Transition*>& newest_first);
+// One transition as a JSON object.
+std::string serialize_transition(const Transition& t);
 
 // "2026-11-27T10:16:05.772Z"; "" for 0.
 std::string format_time_ms(std::int64_t ms);

@@ -55,7 +55,7 @@ Result<void> Engine::run_on_engine(const std::function<Result<void>()>& fn) {
   if (std::this_thread::get_id() == thread_id_) return fn();
   {
     std::lock_guard lock(stop_mu_);
-    if (stopped_) return fail("the engine is stopping");
+    if (stopped_) return fail(ErrorCode::kUnavailable, "the engine is stopping");
   }
   std::packaged_task<Result<void>()> task(fn);
   auto result = task.get_future();
@@ -112,7 +112,7 @@ void Engine::apply(EnginePlanConstSharedPtr plan) {
 Result<void> Engine::register_instance(const std::string& block, const std::string& instance) {
   return run_on_engine([&]() -> Result<void> {
     auto runner = find_runner(block);
-    if (!runner) return fail("no block '" + block + "' in the configuration");
+    if (!runner) return fail(ErrorCode::kNotFound, "no block '" + block + "' in the configuration");
     runner->add_pushed_instance(instance);
     return {};
   });
@@ -121,7 +121,7 @@ Result<void> Engine::register_instance(const std::string& block, const std::stri
 Result<void> Engine::unregister_instance(const std::string& block, const std::string& instance) {
   return run_on_engine([&]() -> Result<void> {
     auto runner = find_runner(block);
-    if (!runner) return fail("no block '" + block + "' in the configuration");
+    if (!runner) return fail(ErrorCode::kNotFound, "no block '" + block + "' in the configuration");
     return runner->remove_pushed_instance(instance);
   });
 }
@@ -129,11 +129,11 @@ Result<void> Engine::unregister_instance(const std::string& block, const std::st
 Result<InstanceRecordSharedPtr> Engine::find_record(const std::string& block,
                                                     const std::string& instance) const {
   if (!views_.load()->by_id.contains(block)) {
-    return fail("no block '" + block + "' in the configuration");
+    return fail(ErrorCode::kNotFound, "no block '" + block + "' in the configuration");
   }
   auto record = store_.find({block, instance});
   if (!record) {
-    return fail("block '" + block + "' has no instance '" + instance +
+    return fail(ErrorCode::kNotFound, "block '" + block + "' has no instance '" + instance +
                 "'; register it first with PUT /v1/blocks/" + block + "/instances/" + instance);
   }
   return record;
@@ -142,7 +142,7 @@ Result<InstanceRecordSharedPtr> Engine::find_record(const std::string& block,
 Result<void> Engine::set_paused(const std::string& block, bool paused) {
   return run_on_engine([&]() -> Result<void> {
     auto runner = find_runner(block);
-    if (!runner) return fail("no block '" + block + "' in the configuration");
+    if (!runner) return fail(ErrorCode::kNotFound, "no block '" + block + "' in the configuration");
     runner->set_paused(paused);
     return {};
   });
@@ -151,7 +151,7 @@ Result<void> Engine::set_paused(const std::string& block, bool paused) {
 Result<void> Engine::evaluate_now(const std::string& block) {
   return run_on_engine([&]() -> Result<void> {
     auto runner = find_runner(block);
-    if (!runner) return fail("no block '" + block + "' in the configuration");
+    if (!runner) return fail(ErrorCode::kNotFound, "no block '" + block + "' in the configuration");
     runner->evaluate_now();
     return {};
   });
@@ -172,16 +172,18 @@ void Engine::manage_policy(const std::string& block, const std::string& policy,
   once->done = std::move(done);
   auto started = run_on_engine([&]() -> Result<void> {
     auto runner = find_runner(block);
-    if (!runner) return fail("no block '" + block + "' in the configuration");
+    if (!runner) return fail(ErrorCode::kNotFound, "no block '" + block + "' in the configuration");
     PolicyHandleSharedPtr handle = runner->find_policy(policy);
-    if (!handle) return fail("block '" + block + "' has no policy '" + policy + "'");
+    if (!handle) {
+      return fail(ErrorCode::kNotFound, "block '" + block + "' has no policy '" + policy + "'");
+    }
     if (!handle->instance->plugin().has_manage()) {
       return fail("policy '" + policy + "' (" + handle->instance->plugin().name() +
                   ") has no management actions");
     }
     bool expected = false;
     if (!handle->instance->plugin().reentrant() && !handle->busy.compare_exchange_strong(expected, true)) {
-      return fail("policy '" + policy + "' is busy evaluating; try again");
+      return fail(ErrorCode::kBusy, "policy '" + policy + "' is busy evaluating; try again");
     }
     const auto timeout = runner->policy_timeout(policy);
     auto cancel = std::make_shared<std::atomic<bool>>(false);
@@ -199,14 +201,14 @@ void Engine::manage_policy(const std::string& block, const std::string& policy,
         ticket.get());
     if (!queued) {
       handle->busy.store(false);
-      return fail("too many evaluations queued; try again");
+      return fail(ErrorCode::kBusy, "too many evaluations queued; try again");
     }
     auto timer = std::make_shared<boost::asio::steady_timer>(io_, timeout);
     timer->async_wait([timer, ticket, cancel, once, policy, timeout](const boost::system::error_code& ec) {
       if (ec) return;
       cancel->store(true);
       ticket->abandon();
-      (*once)(fail("policy '" + policy + "' did not answer within " +
+      (*once)(fail(ErrorCode::kTimeout, "policy '" + policy + "' did not answer within " +
                    std::to_string(timeout.count()) + "ms"));
     });
     return {};

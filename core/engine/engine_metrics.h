@@ -1,0 +1,51 @@
+// EngineMetrics: the engine's part of GET /metrics. Counts plugin calls and
+// transitions as they happen (an EngineListener) and reads instance and
+// policy states from the published views at render time.
+#ifndef BLOCKHEALTH_CORE_ENGINE_ENGINE_METRICS_H
+#define BLOCKHEALTH_CORE_ENGINE_ENGINE_METRICS_H
+
+#include <functional>
+
+#include "core/engine/block_view.h"
+#include "core/engine/engine_events.h"
+#include "core/prometheus/metrics_registry.h"
+
+namespace blockhealth {
+
+// Registers its families in `registry` (which must outlive it). `views`
+// returns the current registry of views; called at render time from the
+// rendering thread. Listener methods run on the engine thread.
+class EngineMetrics final : public EngineListener {
+ public:
+  EngineMetrics(prometheus::MetricsRegistry& registry,
+                std::function<ViewRegistryConstSharedPtr()> views);
+
+  void on_transition(const Transition& t) override;
+  void on_policy_call(std::string_view block, std::string_view policy, CallOutcome outcome,
+                      double seconds) override;
+
+ private:
+  prometheus::CounterFamily* calls_;
+  prometheus::HistogramFamily* durations_;
+  prometheus::CounterFamily* transitions_;
+};
+
+// Calls every listener in turn (engine thread).
+class ListenerFanout final : public EngineListener {
+ public:
+  void add(EngineListener* l) { listeners_.push_back(l); }
+  void on_transition(const Transition& t) override {
+    for (EngineListener* l : listeners_) l->on_transition(t);
+  }
+  void on_policy_call(std::string_view block, std::string_view policy, CallOutcome outcome,
+                      double seconds) override {
+    for (EngineListener* l : listeners_) l->on_policy_call(block, policy, outcome, seconds);
+  }
+
+ private:
+  std::vector<EngineListener*> listeners_;
+};
+
+}  // namespace blockhealth
+
+#endif  // BLOCKHEALTH_CORE_ENGINE_ENGINE_METRICS_H

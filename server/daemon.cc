@@ -1,0 +1,275 @@
+#include "server/daemon.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/json.hpp>
+#include <csignal>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include "core/engine/engine.h"
+#include "core/engine/engine_metrics.h"
+#include "core/engine/engine_plan.h"
+#include "server/auth.h"
+#include "server/http_session.h"
+#include "server/routes.h"
+#include "server/version.h"
+
+namespace blockhealth::server {
+namespace json = boost::json;
+namespace net = boost::asio;
+
+namespace {
+
+Result<net::ip::tcp::endpoint> resolve_listen(const ListenAddress& listen) {
+  boost::system::error_code ec;
+  const auto address = net::ip::make_address(listen.host, ec);
+  if (ec) {
+    if (listen.host == "localhost") return net::ip::tcp::endpoint(net::ip::address_v4::loopback(), listen.port);
+    return fail("server.listen: '" + listen.host + "' is not an IP address (" + ec.message() + ")");
+  }
+  return net::ip::tcp::endpoint(address, listen.port);
+}
+
+Result<ListenAddress> parse_listen_override(const std::string& text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos) return fail("--listen: expected host:port, got '" + text + "'");
+  ListenAddress out;
+  out.host = text.substr(0, colon);
+  if (out.host.size() >= 2 && out.host.front() == '[' && out.host.back() == ']') {
+    out.host = out.host.substr(1, out.host.size() - 2);
+  }
+  try {
+    const int port = std::stoi(text.substr(colon + 1));
+    if (port < 0 || port > 65535) throw std::out_of_range("port");
+    out.port = static_cast<std::uint16_t>(port);
+  } catch (const std::exception&) {
+    return fail("--listen: bad port in '" + text + "'");
+  }
+  return out;
+}
+
+Result<void> write_port_file(const std::filesystem::path& path, const std::string& text) {
+  const std::filesystem::path tmp = path.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << text << "\n";
+    if (!out) return fail("cannot write " + tmp.string());
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return fail("cannot write " + path.string() + ": " + ec.message());
+  return {};
+}
+
+class Daemon {
+ public:
+  explicit Daemon(DaemonOptions options) : options_(std::move(options)) {}
+  int run();
+
+ private:
+  Result<std::string> reload();
+  Result<std::optional<std::string>> load_token(const Config& config);
+  void install_routes();
+  void shutdown();
+
+  DaemonOptions options_;
+  prometheus::MetricsRegistry metrics_;
+  ListenerFanout fanout_;
+  std::unique_ptr<EngineMetrics> engine_metrics_;
+  std::unique_ptr<Engine> engine_;
+  std::unique_ptr<ServerContext> ctx_;
+  WriteAuth auth_;
+  Router router_;
+  net::io_context io_;
+  std::shared_ptr<Listener> listener_;
+  std::mutex reload_mu_;
+  prometheus::CounterFamily* reloads_ = nullptr;
+  std::once_flag shutdown_once_;
+  std::thread shutdown_thread_;  // started by SIGTERM/SIGINT, joined by run()
+};
+
+Result<std::optional<std::string>> Daemon::load_token(const Config& config) {
+  if (!config.server.auth_token_file) return std::optional<std::string>();
+  auto token = read_token_file(*config.server.auth_token_file);
+  if (!token) return token.error();
+  return std::optional<std::string>(std::move(*token));
+}
+
+Result<std::string> Daemon::reload() {
+  std::lock_guard lock(reload_mu_);
+  const EnginePlanConstSharedPtr current = engine_->plan();
+  auto plan = plan_from_file(options_.config_path, options_.builtin_plugin_dirs, current.get(),
+                             engine_->clock());
+  if (!plan) {
+    reloads_->with({"rejected"}).inc();
+    spdlog::error("reload of {} rejected; keeping the running configuration:\n{}",
+                  options_.config_path.string(), plan.error().message);
+    return plan.error();
+  }
+  auto token = load_token((*plan)->config);
+  if (!token) {
+    reloads_->with({"rejected"}).inc();
+    spdlog::error("reload rejected: {}", token.error().message);
+    return token.error();
+  }
+  json::array restart_needed;
+  if (current && !((*plan)->config.server == current->config.server)) {
+    restart_needed.push_back("server");
+    spdlog::warn("reload: changes under server: (listen, limits, threads) take effect at restart, "
+                 "except auth_token_file");
+  }
+  auth_.set_token(std::move(*token));
+  engine_->apply(*plan);
+  reloads_->with({"applied"}).inc();
+  std::size_t policies = 0;
+  for (const PlannedBlock& b : (*plan)->blocks) policies += b.policies.size();
+  json::array refused;
+  for (const PluginProblem& p : (*plan)->catalog->problems()) refused.push_back(json::string(p.message));
+  spdlog::info("configuration {} applied: {} blocks, {} policies, {} plugins ({} refused)",
+               options_.config_path.string(), (*plan)->blocks.size(), policies,
+               (*plan)->catalog->plugins().size(), refused.size());
+  return success(json::serialize(json::object{{"success", true},
+                                      {"config", options_.config_path.string()},
+                                      {"blocks", (*plan)->blocks.size()},
+                                      {"policies", policies},
+                                      {"plugins", (*plan)->catalog->plugins().size()},
+                                      {"refused_plugins", std::move(refused)},
+                                      {"restart_needed", std::move(restart_needed)}}));
+}
+
+void Daemon::install_routes() {
+  router_.set_write_guard([this](const Request& req) { return auth_.check(req); });
+  add_aios_routes(router_, *ctx_);
+  add_block_routes(router_, *ctx_);
+  add_ingest_routes(router_, *ctx_);
+  add_ops_routes(router_, *ctx_);
+}
+
+void Daemon::shutdown() {
+  std::call_once(shutdown_once_, [this] {
+    spdlog::info("shutting down: closing the listener and draining evaluations");
+    if (listener_) listener_->stop();
+    engine_->stop();
+    io_.stop();
+  });
+}
+
+int Daemon::run() {
+  reloads_ = metrics_.add_counter("blockhealth_reloads_total",
+                                  "Configuration reloads, applied or rejected.", {"result"})
+                 .value();
+  metrics_.add_gauge("blockhealth_build_info", "Always 1; labelled with the daemon's version.",
+                     {"version"})
+      .value()
+      ->with({kBlockhealthVersion})
+      .set(1);
+  engine_ = std::make_unique<Engine>(EngineOptions{}, SystemClock::instance(), fanout_);
+  engine_metrics_ =
+      std::make_unique<EngineMetrics>(metrics_, [engine = engine_.get()] { return engine->views(); });
+  fanout_.add(engine_metrics_.get());
+  ctx_ = std::unique_ptr<ServerContext>(new ServerContext{*engine_, metrics_, {}, {}});
+  ctx_->ingest.samples = metrics_.add_counter("blockhealth_ingested_samples_total",
+                                              "Metric samples accepted by push.", {"block"})
+                             .value();
+  ctx_->ingest.log_lines = metrics_.add_counter("blockhealth_ingested_log_lines_total",
+                                                "Log lines accepted by push.", {"block"})
+                               .value();
+  ctx_->ingest.rejected =
+      metrics_.add_counter("blockhealth_ingest_rejected_total",
+                           "Push requests refused, by kind (malformed, media_type, limit).",
+                           {"block", "kind"})
+          .value();
+  ctx_->reload = [this] { return reload(); };
+
+  auto first = reload();
+  if (!first) {
+    spdlog::error("cannot start: {}", first.error().message);
+    engine_->stop();
+    return 1;
+  }
+  const ServerConfig server = engine_->plan()->config.server;
+  ListenAddress listen = server.listen;
+  if (options_.listen) {
+    auto parsed = parse_listen_override(*options_.listen);
+    if (!parsed) {
+      spdlog::error("cannot start: {}", parsed.error().message);
+      engine_->stop();
+      return 1;
+    }
+    listen = *parsed;
+  }
+  auto endpoint = resolve_listen(listen);
+  if (!endpoint) {
+    spdlog::error("cannot start: {}", endpoint.error().message);
+    engine_->stop();
+    return 1;
+  }
+  install_routes();
+  SessionLimits limits;
+  limits.body_limit = server.body_limit;
+  limits.timeout = server.request_timeout;
+  auto listener = Listener::open(io_, *endpoint, router_, limits);
+  if (!listener) {
+    spdlog::error("cannot start: {}", listener.error().message);
+    engine_->stop();
+    return 1;
+  }
+  listener_ = *listener;
+  const auto bound = listener_->local_endpoint();
+  const std::string bound_text =
+      (bound.address().is_v6() ? "[" + bound.address().to_string() + "]"
+                               : bound.address().to_string()) +
+      ":" + std::to_string(bound.port());
+  if (options_.port_file) {
+    if (auto written = write_port_file(*options_.port_file, bound_text); !written) {
+      spdlog::error("cannot start: {}", written.error().message);
+      engine_->stop();
+      return 1;
+    }
+  }
+  listener_->start();
+  ctx_->ready.store(true);
+  spdlog::info("blockhealthd {} listening on http://{}", kBlockhealthVersion, bound_text);
+
+  net::signal_set signals(io_, SIGINT, SIGTERM, SIGHUP);
+  std::function<void(const boost::system::error_code&, int)> on_signal =
+      [&](const boost::system::error_code& ec, int signo) {
+        if (ec) return;
+        if (signo == SIGHUP) {
+          spdlog::info("SIGHUP: reloading {}", options_.config_path.string());
+          (void)reload();
+          signals.async_wait(on_signal);
+          return;
+        }
+        spdlog::info("{}: stopping", signo == SIGTERM ? "SIGTERM" : "SIGINT");
+        // The engine's stop may wait for plugin calls: not on an I/O thread.
+        if (!shutdown_thread_.joinable()) shutdown_thread_ = std::thread([this] { shutdown(); });
+      };
+  signals.async_wait(on_signal);
+
+  std::vector<std::thread> threads;
+  const int n = std::max(1, server.threads);
+  threads.reserve(static_cast<std::size_t>(n - 1));
+  for (int i = 1; i < n; ++i) threads.emplace_back([this] { io_.run(); });
+  io_.run();
+  for (std::thread& t : threads) t.join();
+  if (shutdown_thread_.joinable()) shutdown_thread_.join();
+  shutdown();  // no-op when a signal already did it
+  spdlog::info("stopped");
+  spdlog::default_logger()->flush();
+  return 0;
+}
+
+}  // namespace
+
+int run_daemon(const DaemonOptions& options) {
+  Daemon daemon(options);
+  return daemon.run();
+}
+
+}  // namespace blockhealth::server

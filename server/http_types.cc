@@ -1,0 +1,54 @@
+#include "server/http_types.h"
+
+#include <boost/json.hpp>
+
+namespace blockhealth::server {
+
+Response text_response(const Request& req, http::status status, std::string body,
+                       std::string_view content_type) {
+  Response res{status, req.version()};
+  res.set(http::field::server, "blockhealthd");
+  res.set(http::field::content_type, content_type);
+  res.set(http::field::cache_control, "no-store");
+  res.keep_alive(req.keep_alive());
+  res.body() = std::move(body);
+  res.prepare_payload();
+  return res;
+}
+
+Response json_response(const Request& req, http::status status, std::string body) {
+  return text_response(req, status, std::move(body), "application/json");
+}
+
+Response error_response(const Request& req, http::status status, std::string_view message) {
+  boost::json::object o{{"success", false},
+                        {"message", boost::json::string_view(message.data(), message.size())}};
+  return json_response(req, status, boost::json::serialize(o));
+}
+
+Response error_response(const Request& req, const Error& error) {
+  http::status status = http::status::bad_request;
+  switch (error.code) {
+    case ErrorCode::kInvalid:
+      status = http::status::bad_request;
+      break;
+    case ErrorCode::kNotFound:
+      status = http::status::not_found;
+      break;
+    case ErrorCode::kConflict:
+      status = http::status::conflict;
+      break;
+    case ErrorCode::kBusy:
+    case ErrorCode::kUnavailable:
+      status = http::status::service_unavailable;
+      break;
+    case ErrorCode::kTimeout:
+      status = http::status::gateway_timeout;
+      break;
+  }
+  Response res = error_response(req, status, error.message);
+  if (error.code == ErrorCode::kBusy) res.set(http::field::retry_after, "1");
+  return res;
+}
+
+}  // namespace blockhealth::server

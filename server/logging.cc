@@ -1,0 +1,52 @@
+#include "server/logging.h"
+
+#include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
+
+namespace blockhealth::server {
+namespace {
+
+// %j: the message as a JSON string literal (quoted, escaped).
+class JsonMessageFlag final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
+    const std::string quoted = boost::json::serialize(
+        boost::json::string_view(msg.payload.data(), msg.payload.size()));
+    dest.append(quoted.data(), quoted.data() + quoted.size());
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<JsonMessageFlag>();
+  }
+};
+
+}  // namespace
+
+Result<void> setup_logging(std::string_view format, std::string_view level) {
+  const spdlog::level::level_enum lvl = spdlog::level::from_str(std::string(level));
+  if (lvl == spdlog::level::off && level != "off") {
+    return fail("unknown log level '" + std::string(level) +
+                "'; use trace, debug, info, warn or error");
+  }
+  auto logger = spdlog::stderr_logger_mt("blockhealthd");
+  if (format == "json") {
+    auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
+    formatter->add_flag<JsonMessageFlag>('j').set_pattern(
+        R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","msg":%j})");
+    logger->set_formatter(std::move(formatter));
+  } else if (format == "text") {
+    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%-5l%$ %v");
+  } else {
+    spdlog::drop("blockhealthd");
+    return fail("unknown log format '" + std::string(format) + "'; use text or json");
+  }
+  logger->set_level(lvl);
+  logger->flush_on(spdlog::level::info);
+  spdlog::set_default_logger(std::move(logger));
+  return {};
+}
+
+}  // namespace blockhealth::server

@@ -1,0 +1,24 @@
+// The HTTP API, as routes on a Router. Each add_*_routes function installs
+// one family of endpoints; handlers read engine views (never waiting on an
+// evaluation) or call the engine's thread-safe methods.
+#ifndef BLOCKHEALTH_SERVER_ROUTES_H
+#define BLOCKHEALTH_SERVER_ROUTES_H
+
+#include "server/router.h"
+#include "server/server_context.h"
+
+namespace blockhealth::server {
+
+// GET /block/health/{block}, POST /block/{block}/health-checker/mgmt
+void add_aios_routes(Router& router, ServerContext& ctx);
+// GET /v1/blocks, /v1/blocks/{block}, /v1/blocks/{block}/history, /v1/plugins
+void add_block_routes(Router& router, ServerContext& ctx);
+// PUT/DELETE /v1/blocks/{block}/instances/{instance},
+// POST /v1/blocks/{block}/instances/{instance}/metrics and /logs
+void add_ingest_routes(Router& router, ServerContext& ctx);
+// GET /healthz, /readyz, /metrics; POST /v1/reload
+void add_ops_routes(Router& router, ServerContext& ctx);
+
+}  // namespace blockhealth::server
+
+#endif  // BLOCKHEALTH_SERVER_ROUTES_H

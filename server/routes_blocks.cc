@@ -1,0 +1,84 @@
+// GET endpoints of the richer /v1 API. Each answers from the published
+// views: a lookup and a copy of a pre-serialized body.
+#include <algorithm>
+#include <charconv>
+
+#include "server/routes.h"
+
+namespace blockhealth::server {
+namespace {
+
+// Parses ?limit=N (1..10000); nullopt when absent; an error message when bad.
+Result<std::optional<std::size_t>> parse_limit(const RouteParams& p) {
+  auto text = p.get("limit");
+  if (!text) return std::optional<std::size_t>();
+  std::size_t n = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), n);
+  if (ec != std::errc() || end != text->data() + text->size() || n == 0 || n > 10'000) {
+    return fail("limit: expected an integer from 1 to 10000, got '" + std::string(*text) + "'");
+  }
+  return std::optional<std::size_t>(n);
+}
+
+}  // namespace
+
+void add_block_routes(Router& router, ServerContext& ctx) {
+  router.add(http::verb::get, "/v1/blocks",
+             [&ctx](const Request& req, const RouteParams&, Responder respond) {
+               std::string body = R"({"blocks":[)";
+               bool first = true;
+               for (const auto& slot : ctx.engine.views()->ordered) {
+                 const BlockViewConstSharedPtr view = slot->view.load();
+                 if (!view) continue;
+                 body += first ? "" : ",";
+                 body += view->summary_json;
+                 first = false;
+               }
+               body += "]}";
+               respond(json_response(req, http::status::ok, std::move(body)));
+             });
+
+  router.add(http::verb::get, "/v1/blocks/{}",
+             [&ctx](const Request& req, const RouteParams& p, Responder respond) {
+               const BlockViewConstSharedPtr view = ctx.engine.views()->find(p.path[0]);
+               if (!view) {
+                 respond(error_response(req, http::status::not_found,
+                                        "block '" + p.path[0] + "' is not configured"));
+                 return;
+               }
+               respond(json_response(req, http::status::ok, view->detail_json));
+             });
+
+  router.add(http::verb::get, "/v1/blocks/{}/history",
+             [&ctx](const Request& req, const RouteParams& p, Responder respond) {
+               const BlockViewConstSharedPtr view = ctx.engine.views()->find(p.path[0]);
+               if (!view) {
+                 respond(error_response(req, http::status::not_found,
+                                        "block '" + p.path[0] + "' is not configured"));
+                 return;
+               }
+               auto limit = parse_limit(p);
+               if (!limit) {
+                 respond(error_response(req, http::status::bad_request, limit.error().message));
+                 return;
+               }
+               std::string body = R"({"block_id":")" + view->id + R"(","transitions":[)";
+               if (view->history) {
+                 const std::size_t n = std::min(view->history->size(),
+                                                limit->value_or(view->history->size()));
+                 for (std::size_t i = 0; i < n; ++i) {
+                   body += i == 0 ? "" : ",";
+                   body += (*view->history)[i];
+                 }
+               }
+               body += "]}";
+               respond(json_response(req, http::status::ok, std::move(body)));
+             });
+
+  router.add(http::verb::get, "/v1/plugins",
+             [&ctx](const Request& req, const RouteParams&, Responder respond) {
+               respond(json_response(req, http::status::ok, ctx.engine.plugins_json()));
+             });
+}
+
+}  // namespace blockhealth::server

@@ -1,0 +1,148 @@
+// Push ingestion: instances registered over HTTP, and their metrics and
+// log lines. A refused body changes nothing.
+#include "core/observations/push_payload.h"
+#include "core/prometheus/exposition_parser.h"
+#include "server/routes.h"
+
+namespace blockhealth::server {
+namespace {
+
+// The media type without parameters, lower-cased: "text/plain".
+std::string media_type(const Request& req) {
+  std::string type(req[http::field::content_type]);
+  type = type.substr(0, type.find(';'));
+  while (!type.empty() && type.back() == ' ') type.pop_back();
+  for (char& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return type;
+}
+
+bool is_valid_id(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+void count_rejected(ServerContext& ctx, const std::string& block, std::string_view kind) {
+  if (ctx.ingest.rejected != nullptr) ctx.ingest.rejected->with({block, kind}).inc();
+}
+
+Response accepted(const Request& req, std::string_view what, std::size_t n) {
+  return json_response(req, http::status::ok,
+                       R"({"success":true,")" + std::string(what) + R"(":)" + std::to_string(n) +
+                           "}");
+}
+
+}  // namespace
+
+void add_ingest_routes(Router& router, ServerContext& ctx) {
+  router.add(http::verb::put, "/v1/blocks/{}/instances/{}",
+             [&ctx](const Request& req, const RouteParams& p, Responder respond) {
+               if (!is_valid_id(p.path[1])) {
+                 respond(error_response(req, http::status::bad_request,
+                                        "instance id '" + p.path[1].substr(0, 128) +
+                                            "' is invalid: use 1-128 of [A-Za-z0-9._-]"));
+                 return;
+               }
+               auto r = ctx.engine.register_instance(p.path[0], p.path[1]);
+               if (!r) {
+                 respond(error_response(req, r.error()));
+                 return;
+               }
+               respond(json_response(req, http::status::ok, R"({"success":true})"));
+             });
+
+  router.add(http::verb::delete_, "/v1/blocks/{}/instances/{}",
+             [&ctx](const Request& req, const RouteParams& p, Responder respond) {
+               auto r = ctx.engine.unregister_instance(p.path[0], p.path[1]);
+               if (!r) {
+                 respond(error_response(req, r.error()));
+                 return;
+               }
+               respond(json_response(req, http::status::ok, R"({"success":true})"));
+             });
+
+  router.add(
+      http::verb::post, "/v1/blocks/{}/instances/{}/metrics",
+      [&ctx](const Request& req, const RouteParams& p, Responder respond) {
+        const std::string& block = p.path[0];
+        auto record = ctx.engine.find_record(block, p.path[1]);
+        if (!record) {
+          respond(error_response(req, record.error()));
+          return;
+        }
+        const std::string type = media_type(req);
+        Result<std::vector<MetricSample>> samples = fail("");
+        if (type == "application/json") {
+          samples = parse_json_metrics(req.body());
+        } else if (type == "text/plain" || type == "application/openmetrics-text") {
+          auto parsed = prometheus::parse_exposition(req.body());
+          if (parsed) {
+            samples = std::move(parsed->samples);
+          } else {
+            samples = fail("Prometheus text: " + parsed.error().message);
+          }
+        } else {
+          count_rejected(ctx, block, "media_type");
+          respond(error_response(req, http::status::unsupported_media_type,
+                                 "Content-Type '" + type +
+                                     "' is not accepted; send application/json or text/plain "
+                                     "(Prometheus exposition format)"));
+          return;
+        }
+        if (!samples) {
+          count_rejected(ctx, block, "malformed");
+          respond(error_response(req, http::status::bad_request, samples.error().message));
+          return;
+        }
+        auto merged = (*record)->merge_samples(*samples, ctx.engine.clock().wall_ms());
+        if (!merged) {
+          count_rejected(ctx, block, "limit");
+          respond(error_response(req, http::status::unprocessable_entity, merged.error().message));
+          return;
+        }
+        if (ctx.ingest.samples != nullptr) {
+          ctx.ingest.samples->with({block}).add(static_cast<double>(samples->size()));
+        }
+        respond(accepted(req, "samples", samples->size()));
+      });
+
+  router.add(http::verb::post, "/v1/blocks/{}/instances/{}/logs",
+             [&ctx](const Request& req, const RouteParams& p, Responder respond) {
+               const std::string& block = p.path[0];
+               auto record = ctx.engine.find_record(block, p.path[1]);
+               if (!record) {
+                 respond(error_response(req, record.error()));
+                 return;
+               }
+               const std::string type = media_type(req);
+               Result<std::vector<std::string>> lines = fail("");
+               if (type == "application/json") {
+                 lines = parse_json_log_lines(req.body());
+               } else if (type == "text/plain" || type.empty()) {
+                 lines = split_log_text(req.body());
+               } else {
+                 count_rejected(ctx, block, "media_type");
+                 respond(error_response(req, http::status::unsupported_media_type,
+                                        "Content-Type '" + type +
+                                            "' is not accepted; send text/plain (one line per "
+                                            "line) or application/json"));
+                 return;
+               }
+               if (!lines) {
+                 count_rejected(ctx, block, "malformed");
+                 respond(error_response(req, http::status::bad_request, lines.error().message));
+                 return;
+               }
+               (*record)->append_logs(*lines, ctx.engine.clock().wall_ms());
+               if (ctx.ingest.log_lines != nullptr) {
+                 ctx.ingest.log_lines->with({block}).add(static_cast<double>(lines->size()));
+               }
+               respond(accepted(req, "lines", lines->size()));
+             });
+}
+
+}  // namespace blockhealth::server
