@@ -57,7 +57,7 @@ struct ServerConfig {
   // Bearer token for write endpoints; none = write endpoints are open.
   // The file is not read at load time (the server reads it).
   std::optional<std::filesystem::path> auth_token_file;
-  std::uint64_t body_limit = 1024 * 1024;             // max request body, bytes
+  std::uint64_t body_limit = std::uint64_t{1} << 20;  // max request body, bytes
   std::chrono::milliseconds request_timeout{10'000};  // idle/slow client cut-off
   int threads = 2;                                    // 1..64
   friend bool operator==(const ServerConfig&, const ServerConfig&) = default;
@@ -77,11 +77,11 @@ struct BlockSettings {
   std::chrono::milliseconds interval{5'000};  // evaluation (and scrape) period
   std::chrono::milliseconds timeout{2'000};   // per policy call / probe
   Thresholds thresholds;
-  std::chrono::milliseconds stale_after{30'000};       // no observation this long = UNKNOWN
-  std::uint64_t scrape_body_limit = 10 * 1024 * 1024;  // bytes
-  std::chrono::milliseconds repeat_after{0};           // 0 = never repeat a notification
-  int history_size = 100;                              // transitions kept in memory per instance
-  int log_lines = 1000;                                // log ring size per instance (0 = keep none)
+  std::chrono::milliseconds stale_after{30'000};              // no observation this long = UNKNOWN
+  std::uint64_t scrape_body_limit = std::uint64_t{10} << 20;  // bytes
+  std::chrono::milliseconds repeat_after{0};                  // 0 = never repeat a notification
+  int history_size = 100;  // transitions kept in memory per instance
+  int log_lines = 1000;    // log ring size per instance (0 = keep none)
   friend bool operator==(const BlockSettings&, const BlockSettings&) = default;
 };
 

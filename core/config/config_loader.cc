@@ -22,7 +22,7 @@ namespace {
 namespace fs = std::filesystem;
 using std::chrono::milliseconds;
 
-constexpr std::size_t kMaxFileSize = 16 * 1024 * 1024;
+constexpr std::size_t kMaxFileSize = std::size_t{16} << 20;
 constexpr milliseconds kMinRetention{60 * 1000};
 constexpr milliseconds kMaxRetention{3650LL * 24 * 3600 * 1000};
 constexpr SourceMark kFileStart{1, 1};
@@ -33,8 +33,7 @@ std::string errno_text(int err) {
 
 // The whole file, or nullopt with the reason reported at 1:1.
 std::optional<std::string> read_whole_file(const fs::path& path, ProblemList& problems) {
-  const int fd =
-      ::open(path.c_str(), O_RDONLY | O_CLOEXEC);  // NOLINT(cppcoreguidelines-pro-type-vararg)
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     problems.add(kFileStart, "cannot open the config file: " + errno_text(errno));
     return std::nullopt;
@@ -100,8 +99,8 @@ std::vector<fs::path> read_plugins(const MapReader& top, const fs::path& base_di
   return dirs;
 }
 
-std::optional<Config> read_document(std::string_view yaml, const std::string& label,
-                                    const fs::path& base_dir, ProblemList& problems) {
+std::optional<Config> read_document(std::string_view yaml, const fs::path& base_dir,
+                                    ProblemList& problems) {
   const std::vector<YAML::Node> docs = YAML::LoadAll(std::string(yaml));
   if (docs.empty() || (docs.size() == 1 && docs[0].IsNull())) {
     problems.add(kFileStart,
@@ -124,7 +123,7 @@ std::optional<Config> read_document(std::string_view yaml, const std::string& la
                     {"server", "state_dir", "history_retention", "plugins", "defaults", "blocks"},
                     problems);
   Config config;
-  config.source = label;
+  config.source = problems.file();
   config.base_dir = base_dir;
   if (const auto node = r.map("server")) {
     const MapReader server(*node, r.get("server")->mark(), "server", server_keys(), problems);
@@ -149,10 +148,10 @@ std::optional<Config> read_document(std::string_view yaml, const std::string& la
 
 Result<Config> load(std::string_view yaml, std::string label, const fs::path& base_dir,
                     std::vector<ConfigProblem>* out_problems) {
-  ProblemList problems(label);
+  ProblemList problems(std::move(label));
   std::optional<Config> config;
   try {
-    config = read_document(yaml, label, base_dir, problems);
+    config = read_document(yaml, base_dir, problems);
   } catch (const YAML::Exception& e) {  // ParserException: syntax; others should not happen
     problems.add(e.mark, "YAML syntax error: " + e.msg);
   } catch (const std::exception& e) {

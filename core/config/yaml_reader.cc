@@ -1,6 +1,7 @@
 #include "core/config/yaml_reader.h"
 
 #include <charconv>
+#include <initializer_list>
 
 #include "core/config/byte_size.h"
 #include "core/config/duration.h"
@@ -13,6 +14,12 @@ namespace {
 // Deeper free-form values are refused: a YAML alias can make a node contain
 // itself, and nothing in a policy's parameters needs this much nesting.
 constexpr int kMaxDepth = 64;
+
+std::string join(std::initializer_list<std::string_view> parts) {
+  std::string out;
+  for (std::string_view p : parts) out += p;
+  return out;
+}
 
 std::string at_text(SourceMark m) {
   return std::to_string(m.line) + ":" + std::to_string(m.column);
@@ -45,8 +52,8 @@ void check_keys(const YAML::Node& node, const std::string& where, int depth,
       bool duplicate = false;
       for (const auto& [seen_name, seen_at] : seen) {
         if (seen_name == name) {
-          problems.add(
-              here, where + ": duplicate key '" + name + "' (first at " + at_text(seen_at) + ")");
+          problems.add(here, join({where, ": duplicate key '", name, "' (first at ",
+                                   at_text(seen_at), ")"}));
           duplicate = true;
           break;
         }
@@ -295,20 +302,21 @@ std::optional<std::map<std::string, std::string>> MapReader::string_map(
     const std::string& name = kv.first.Scalar();
     const std::string why = key_ok ? key_ok(name) : std::string();
     if (!why.empty()) {
-      problems_->add(kv.first.Mark(), prefix + ": " + why);
+      problems_->add(kv.first.Mark(), join({prefix, ": ", why}));
       ok = false;
       continue;
     }
     if (const auto seen = first_at.find(name); seen != first_at.end()) {
-      problems_->add(kv.first.Mark(), prefix + ": duplicate key '" + name + "' (first at " +
-                                          at_text(seen->second) + ")");
+      problems_->add(kv.first.Mark(), join({prefix, ": duplicate key '", name, "' (first at ",
+                                            at_text(seen->second), ")"}));
       ok = false;
       continue;
     }
     first_at.emplace(name, to_source_mark(kv.first.Mark()));
     if (!kv.second.IsScalar()) {
-      problems_->add(value_mark(kv.first, kv.second),
-                     prefix + ": " + name + ": expected a string, got " + describe_node(kv.second));
+      problems_->add(
+          value_mark(kv.first, kv.second),
+          join({prefix, ": ", name, ": expected a string, got ", describe_node(kv.second)}));
       ok = false;
       continue;
     }
