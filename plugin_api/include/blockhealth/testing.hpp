@@ -16,9 +16,9 @@
 // message starting with the file path): ELF loads with dlopen(RTLD_NOW),
 // bh_policy_entry exists and returns a table, ABI major equal and minor not
 // newer, struct_size large enough, create/destroy/evaluate present, name is
-// [a-z0-9_]+, version and description set, params_schema (when set) is a
-// JSON object. Per call it fills verdicts UNKNOWN "not evaluated" first,
-// turns a failed call into UNKNOWN "policy <name> failed: <error>" for every
+// 1 to 64 characters of [a-z0-9_], version set, params_schema (when set) is
+// a JSON object (the daemon also compiles it as a JSON Schema). Per call it fills verdicts UNKNOWN
+// "not evaluated" first, turns a failed call into UNKNOWN "policy <name> failed: <error>" for every
 // instance, reads an out-of-range status as UNKNOWN, and throws bh::Error
 // when the policy wrote past a host buffer, left it unterminated or changed
 // a member it must not touch.
@@ -38,6 +38,7 @@
 #include <atomic>
 #include <blockhealth/policy.hpp>
 #include <chrono>
+#include <cstddef>
 #include <cstring>
 #include <fstream>
 #include <memory>
@@ -269,21 +270,26 @@ class Plugin {
       throw fail("ABI minor " + std::to_string(table->abi_minor) + " is newer than this host's " +
                  std::to_string(BH_ABI_MINOR));
     }
-    if (table->struct_size < sizeof(bh_policy_v1)) {
-      throw fail("bh_policy_v1.struct_size " + std::to_string(table->struct_size) +
-                 " is smaller than " + std::to_string(sizeof(bh_policy_v1)));
+    // Every member up to `manage` exists since ABI 1.0; manage is optional.
+    if (table->struct_size < offsetof(bh_policy_v1, manage)) {
+      throw fail("bh_policy_v1.struct_size is " + std::to_string(table->struct_size) +
+                 ", too small: ABI 1.0 needs at least " +
+                 std::to_string(offsetof(bh_policy_v1, manage)));
     }
     if (table->create == nullptr) throw fail("missing required function create");
     if (table->destroy == nullptr) throw fail("missing required function destroy");
     if (table->evaluate == nullptr) throw fail("missing required function evaluate");
-    if (table->name == nullptr || *table->name == '\0') throw fail("policy name is empty");
-    for (const char* c = table->name; *c != '\0'; ++c) {
-      if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_')) {
-        throw fail(std::string("bad policy name '") + table->name + "': must be [a-z0-9_]+");
-      }
+    if (table->name == nullptr) throw fail("policy name is NULL");
+    const std::string_view name = table->name;
+    bool name_ok = !name.empty() && name.size() <= 64;
+    for (const char c : name) {
+      name_ok = name_ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');
     }
-    if (table->version == nullptr || *table->version == '\0') throw fail("policy version is empty");
-    if (table->description == nullptr) throw fail("policy description is NULL");
+    if (!name_ok) {
+      throw fail("invalid policy name '" + std::string(name.substr(0, 80)) +
+                 "': use 1 to 64 characters of [a-z0-9_]");
+    }
+    if (table->version == nullptr) throw fail("policy version is NULL");
     if (table->params_schema != nullptr) {
       try {
         if (!Json::parse(table->params_schema).is_object()) {
@@ -300,11 +306,15 @@ class Plugin {
   const std::string& path() const { return path_; }
   std::string name() const { return table_->name; }
   std::string version() const { return table_->version; }
-  std::string description() const { return table_->description; }
+  std::string description() const {
+    return table_->description == nullptr ? "" : table_->description;
+  }
   std::string params_schema() const {
     return table_->params_schema == nullptr ? "" : table_->params_schema;
   }
-  bool has_manage() const { return table_->manage != nullptr; }
+  bool has_manage() const {
+    return BH_HAS_MEMBER(table_, bh_policy_v1, manage) && table_->manage != nullptr;
+  }
   bool reentrant() const { return (table_->flags & BH_POLICY_FLAG_REENTRANT) != 0; }
 
  private:
@@ -578,7 +588,9 @@ class PolicyUnderTest {
   // Calls manage(); returns the answer ("{}" when it wrote none), checked to
   // be JSON. Throws bh::Error when the policy has no manage or it failed.
   std::string manage(std::string_view action, std::string_view data_json = "{}") {
-    if (table_->manage == nullptr) throw Error("policy " + name_ + " has no manage function");
+    if (!(BH_HAS_MEMBER(table_, bh_policy_v1, manage) && table_->manage != nullptr)) {
+      throw Error("policy " + name_ + " has no manage function");
+    }
     struct Sink {
       bh_output output;
       std::string text;
