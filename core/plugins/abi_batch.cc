@@ -15,7 +15,7 @@ namespace blockhealth {
 
 AbiBatch::AbiBatch(std::span<const InstanceObservationsConstSharedPtr> inputs)
     : held_(inputs.begin(), inputs.end()) {
-  static const InstanceObservations kEmpty;
+  static const InstanceObservations no_observations;
   std::size_t label_count = 0;
   std::size_t sample_count = 0;
   std::size_t log_count = 0;
@@ -35,7 +35,7 @@ AbiBatch::AbiBatch(std::span<const InstanceObservationsConstSharedPtr> inputs)
   instances_.reserve(held_.size());
 
   for (const auto& held : held_) {
-    const InstanceObservations& in = held != nullptr ? *held : kEmpty;
+    const InstanceObservations& in = held != nullptr ? *held : no_observations;
     bh_instance instance{};
     instance.struct_size = sizeof(bh_instance);
     instance.block_id = text(in.block_id);

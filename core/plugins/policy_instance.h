@@ -34,7 +34,9 @@ struct EvaluateOutcome {
 };
 
 // Deadline and cancellation of one call. deadline_ns is on the system
-// monotonic clock (SystemClock::monotonic_ns).
+// monotonic clock (SystemClock::monotonic_ns); 0 (or less) means no deadline.
+// now_ms is the wall time the call is "as of"; 0 means the instance's Clock
+// now. should_stop() turns true once the deadline passes or *cancel is true.
 struct CallLimits {
   std::int64_t now_ms = 0;
   std::int64_t deadline_ns = 0;
@@ -48,8 +50,10 @@ class PolicyInstance {
  public:
   // Calls the plugin's create() with `params_json` (already validated).
   // `label` (e.g. "gemma3-27b-block/gpu_temperature") tags the plugin's log
-  // lines. `clock` must outlive the instance. On failure the Error carries
-  // the plugin's message. [control-thread]
+  // lines. `clock` must outlive the instance; it is the plugin's wall clock
+  // (bh_host.wall_ms), while bh_host.monotonic_ns is SystemClock's. On
+  // failure the Error carries the plugin's message: "policy <name> failed to
+  // create an instance: <message>". [control-thread]
   static Result<PolicyInstanceSharedPtr> create(PolicyPluginConstSharedPtr plugin,
                                                 const std::string& params_json, std::string label,
                                                 const Clock& clock);
@@ -69,8 +73,11 @@ class PolicyInstance {
                            const CallLimits& limits);
 
   // Routes a management action to the plugin's manage(). Error when the
-  // plugin has none or it fails; on success the plugin's JSON answer ("{}"
-  // when it wrote nothing). [eval-thread], serialized like evaluate.
+  // plugin has none ("policy <name> has no management actions"), when it
+  // fails ("policy <name> failed: <message>"), or when its answer is over
+  // 1 MiB or not JSON; on success the plugin's JSON answer, as written ("{}"
+  // when it wrote nothing). Empty data_json is passed as "{}". Never throws.
+  // [eval-thread], serialized like evaluate.
   Result<std::string> manage(std::string_view action, std::string_view data_json,
                              const CallLimits& limits);
 

@@ -45,9 +45,12 @@ class PolicyPlugin {
 // plugin_library_cache.h), finds bh_policy_entry, calls it with this host's
 // ABI version, and checks the table (major equal, minor not newer,
 // struct_size large enough, required functions present, name valid, schema
-// is JSON). On failure the Error's message starts with the file path and
-// says exactly why, e.g. "/p/x.so: missing symbol bh_policy_entry".
-// [control-thread]
+// is JSON and a valid JSON Schema). On failure the Error's message starts
+// with the file path and says exactly why, e.g. "/p/x.so: missing symbol
+// bh_policy_entry" (tests/core/plugins/policy_plugin_test.cc asserts every
+// message). Never throws. Replace a plugin
+// file by renaming a new file over it, never by rewriting it in place: the
+// running daemon maps the old file. [control-thread; thread-safe]
 Result<PolicyPluginConstSharedPtr> load_policy_plugin(const std::filesystem::path& file);
 
 }  // namespace blockhealth

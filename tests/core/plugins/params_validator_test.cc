@@ -25,6 +25,7 @@ YAML::Node with_of(YAML::Node& root) {
 
 std::vector<std::string> messages(const std::vector<Error>& errors) {
   std::vector<std::string> out;
+  out.reserve(errors.size());
   for (const Error& e : errors) out.push_back(e.message);
   return out;
 }
