@@ -42,6 +42,18 @@ struct ProbeResult {
   std::string body;
 };
 
+// How a pull source of an instance (its /health probe, metrics scrape or
+// log file) is doing, for operators: shown by GET /v1/blocks/<id>.
+struct SourceStatus {
+  std::string source;  // "health", "metrics" or "logs"
+  std::string target;  // the URL or file path
+  bool ok = false;
+  std::string message;              // why not ok ("connection refused", "line 3: ..."), or ""
+  std::int64_t time_ms = 0;         // last attempt
+  std::int64_t last_success_ms = 0;  // 0 = never
+  friend bool operator==(const SourceStatus&, const SourceStatus&) = default;
+};
+
 struct InstanceObservations {
   std::string block_id;
   std::string instance_id;

@@ -169,6 +169,29 @@ void InstanceRecord::touch_locked(std::int64_t now_ms) {
   }
 }
 
+void InstanceRecord::set_source_status(SourceStatus status) {
+  std::lock_guard lock(mu_);
+  for (SourceStatus& s : sources_) {
+    if (s.source == status.source) {
+      s = std::move(status);
+      return;
+    }
+  }
+  sources_.push_back(std::move(status));
+  std::sort(sources_.begin(), sources_.end(),
+            [](const SourceStatus& a, const SourceStatus& b) { return a.source < b.source; });
+}
+
+void InstanceRecord::clear_source_status(const std::string& source) {
+  std::lock_guard lock(mu_);
+  std::erase_if(sources_, [&](const SourceStatus& s) { return s.source == source; });
+}
+
+std::vector<SourceStatus> InstanceRecord::source_statuses() const {
+  std::lock_guard lock(mu_);
+  return sources_;
+}
+
 InstanceObservationsConstSharedPtr InstanceRecord::snapshot() const {
   std::lock_guard lock(mu_);
   if (!snapshot_) {

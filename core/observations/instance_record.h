@@ -55,6 +55,13 @@ class InstanceRecord {
   // Marks the instance as heard from at `now_ms` (monotone: never goes back).
   void touch(std::int64_t now_ms);
 
+  // Records how a pull source is doing (replacing the previous status of the
+  // same `source` name). Does not count as an observation.
+  void set_source_status(SourceStatus status);
+  // Forgets the status of a source that is no longer configured.
+  void clear_source_status(const std::string& source);
+  std::vector<SourceStatus> source_statuses() const;  // sorted by source name
+
   // An immutable copy of the current state; rebuilt only after a change, so
   // calling it every tick is cheap.
   InstanceObservationsConstSharedPtr snapshot() const;
@@ -77,6 +84,7 @@ class InstanceRecord {
   std::deque<LogLine> logs_;                                // GUARDED_BY(mu_)
   std::optional<ProbeResult> probe_;                        // GUARDED_BY(mu_)
   std::int64_t last_request_ms_ = 0;                        // GUARDED_BY(mu_)
+  std::vector<SourceStatus> sources_;                       // GUARDED_BY(mu_)
   mutable InstanceObservationsConstSharedPtr snapshot_;     // GUARDED_BY(mu_); null = dirty
 };
 using InstanceRecordSharedPtr = std::shared_ptr<InstanceRecord>;
