@@ -415,6 +415,8 @@ void BlockRunner::publish() {
     iv.since_ms = in.health->since_ms();
     iv.last_seen = in.record->last_seen_cell();
     iv.last_seen_ms = iv.last_seen->load(std::memory_order_relaxed);
+    iv.sources = in.record->source_statuses();
+    for (const SourceStatus& s : iv.sources) signature += s.ok ? "+" : "!" + s.message;
     for (std::size_t i = 0; i < in.health->policy_count(); ++i) {
       const PolicyTracker& t = in.health->tracker(i);
       iv.policies.push_back({in.health->policy_id(i), t.effective().status, t.latest().status,

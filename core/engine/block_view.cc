@@ -35,6 +35,15 @@ json::object instance_json(const InstanceView& in) {
         {"evaluated_at", time_json(p.evaluated_ms)},
     });
   }
+  json::array sources;
+  for (const SourceStatus& s : in.sources) {
+    sources.push_back(json::object{{"source", s.source},
+                                   {"target", s.target},
+                                   {"ok", s.ok},
+                                   {"message", s.message},
+                                   {"checked_at", time_json(s.time_ms)},
+                                   {"last_success", time_json(s.last_success_ms)}});
+  }
   return json::object{
       {"instance_id", in.id},
       {"source", in.pushed ? "pushed" : "config"},
@@ -46,6 +55,7 @@ json::object instance_json(const InstanceView& in) {
       {"evidence", evidence_json(in.evidence)},
       {"last_seen", time_json(in.last_seen_ms)},
       {"policies", std::move(policies)},
+      {"sources", std::move(sources)},
   };
 }
 

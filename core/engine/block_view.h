@@ -41,6 +41,7 @@ struct InstanceView {
   std::int64_t last_seen_ms = 0;  // as of the view's build
   LastSeenCellConstSharedPtr last_seen;  // live value, for "lastMetrics"
   std::vector<PolicyResultView> policies;
+  std::vector<SourceStatus> sources;  // pull sources and how they are doing
 };
 
 struct PolicyStateView {
