@@ -26,10 +26,13 @@ namespace {
 
 using ::testing::HasSubstr;
 
-const std::filesystem::path kExampleBuild = SDK_EXAMPLE_BUILD_DIR;
+// Where the fixture built the example.
+std::filesystem::path example_build_dir() {
+  return SDK_EXAMPLE_BUILD_DIR;
+}
 
 PolicyPluginConstSharedPtr load(const std::string& file) {
-  Result<PolicyPluginConstSharedPtr> plugin = load_policy_plugin(kExampleBuild / file);
+  Result<PolicyPluginConstSharedPtr> plugin = load_policy_plugin(example_build_dir() / file);
   if (!plugin) ADD_FAILURE() << plugin.error().message;
   return plugin ? *plugin : nullptr;
 }

@@ -24,8 +24,8 @@ std::string error_of(const auto& body) {
   return "(no error)";
 }
 
-bt::Observations with(std::string id, std::string prometheus_text) {
-  return bt::observations_from_prometheus(std::move(id), prometheus_text);
+bt::Observations with(const std::string& id, const std::string& prometheus_text) {
+  return bt::observations_from_prometheus(id, prometheus_text);
 }
 
 TEST(SdkHarnessPlugin, LoadsWhatTheSdkGenerates) {

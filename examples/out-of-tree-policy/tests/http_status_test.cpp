@@ -32,7 +32,7 @@ bt::Observations probed(std::int32_t outcome, std::int32_t http_status, std::int
 
 }  // namespace
 
-int main() {
+int main() try {
   const bt::Plugin plugin = bt::Plugin::load(BH_POLICY_FILE_http_status);
   CHECK(plugin.name() == "http_status");
   CHECK(!plugin.has_manage());
@@ -67,4 +67,7 @@ int main() {
 
   std::puts("http_status: all checks passed");
   return 0;
+} catch (const std::exception& e) {  // e.g. bh::Error from the harness
+  std::fprintf(stderr, "FAILED: %s\n", e.what());
+  return 1;
 }

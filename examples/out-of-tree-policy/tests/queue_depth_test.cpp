@@ -96,7 +96,7 @@ void thresholds_change_at_run_time(const bt::Plugin& plugin) {
 
 }  // namespace
 
-int main() {
+int main() try {
   const bt::Plugin plugin = bt::Plugin::load(BH_POLICY_FILE_queue_depth);
   CHECK(plugin.name() == "queue_depth");
   CHECK(plugin.has_manage());
@@ -109,4 +109,7 @@ int main() {
   thresholds_change_at_run_time(plugin);
   std::puts("queue_depth: all checks passed");
   return 0;
+} catch (const std::exception& e) {  // e.g. bh::Error from the harness
+  std::fprintf(stderr, "FAILED: %s\n", e.what());
+  return 1;
 }

@@ -222,8 +222,8 @@ class Json {
   }
   std::string string_or(std::string_view key, std::string fallback) const {
     const Json* v = find(key);
-    return v == nullptr || v->is_null() ? std::move(fallback)
-                                        : v->member_as<std::string>(key, "a string");
+    if (v == nullptr || v->is_null()) return fallback;
+    return v->member_as<std::string>(key, "a string");
   }
   bool bool_or(std::string_view key, bool fallback) const {
     const Json* v = find(key);
@@ -891,6 +891,7 @@ struct Table {
     Boxed<Policy>* boxed = nullptr;
     const bh_result r = guarded(call, [&] {
       const Json params = Json::parse(params_json == nullptr ? "{}" : params_json);
+      // NOLINTNEXTLINE(bugprone-unhandled-exception-at-new): guarded() catches it
       boxed = new Boxed<Policy>{Host(host), construct<Policy>(params, Host(host))};
     });
     return r == BH_RESULT_OK ? reinterpret_cast<bh_policy_instance*>(boxed) : nullptr;
@@ -957,7 +958,7 @@ struct Table {
   static std::string to_text(R&& text) { return std::string(std::forward<R>(text)); }
 
   // Constant-initialized: no code runs when the library is loaded.
-  static constexpr bh_policy_v1 table = {
+  static constexpr bh_policy_v1 kTable = {
       sizeof(bh_policy_v1),
       BH_ABI_MAJOR,
       BH_ABI_MINOR,
@@ -978,11 +979,11 @@ struct Table {
 
 // Exports `Policy` as this library's policy. Use once per shared object, at
 // namespace scope.
-#define BH_POLICY(Policy)                                                                  \
-  extern "C" BH_EXPORT const bh_policy_v1* bh_policy_entry(std::uint32_t host_abi_major,   \
-                                                           std::uint32_t host_abi_minor) { \
-    (void)host_abi_minor;                                                                  \
-    return host_abi_major == BH_ABI_MAJOR ? &::bh::detail::Table<Policy>::table : nullptr; \
+#define BH_POLICY(Policy)                                                                   \
+  extern "C" BH_EXPORT const bh_policy_v1* bh_policy_entry(std::uint32_t host_abi_major,    \
+                                                           std::uint32_t host_abi_minor) {  \
+    (void)host_abi_minor;                                                                   \
+    return host_abi_major == BH_ABI_MAJOR ? &::bh::detail::Table<Policy>::kTable : nullptr; \
   }
 
 #endif  // BLOCKHEALTH_POLICY_HPP
