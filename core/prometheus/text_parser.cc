@@ -182,4 +182,5 @@ bool TextParser::parse_help_text(const char* p, std::string& out) {
   out.append(run, p);
   return true;
 }
+
 }  // namespace blockhealth::prometheus
