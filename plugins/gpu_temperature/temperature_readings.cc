@@ -56,12 +56,18 @@ GpuId gpu_id_of(const bh::Sample& sample) {
   return id;
 }
 
-// The GPU entry `id` belongs to, created at the end when new.
+// Whether two samples' ids name the same GPU: by UUID when both carry one,
+// else by index when both carry one, else only when neither has any label.
+bool same_gpu(const GpuId& a, const GpuId& b) {
+  if (!a.uuid.empty() && !b.uuid.empty()) return a.uuid == b.uuid;
+  if (!a.index.empty() && !b.index.empty()) return a.index == b.index;
+  return a.uuid.empty() && b.uuid.empty() && a.index.empty() && b.index.empty();
+}
+
+// The GPU entry `id` belongs to, created at the end when new; fills in the
+// index or UUID when this sample is the first to carry it.
 GpuReadings& gpu_for(std::vector<GpuReadings>& gpus, GpuId id) {
-  auto same = [&](const GpuReadings& g) {
-    if (!id.index.empty() || !g.id.index.empty()) return g.id.index == id.index;
-    return g.id.uuid == id.uuid;
-  };
+  auto same = [&](const GpuReadings& g) { return same_gpu(g.id, id); };
   auto it = std::find_if(gpus.begin(), gpus.end(), same);
   if (it == gpus.end()) {
     gpus.push_back(GpuReadings{std::move(id), {}, {}});
@@ -71,6 +77,7 @@ GpuReadings& gpu_for(std::vector<GpuReadings>& gpus, GpuId id) {
     it->id.uuid = std::move(id.uuid);
     it->id.uuid_label = std::move(id.uuid_label);
   }
+  if (it->id.index.empty() && !id.index.empty()) it->id.index = std::move(id.index);
   return *it;
 }
 

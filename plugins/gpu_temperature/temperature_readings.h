@@ -18,8 +18,8 @@
 //                       DCGM_FI_DEV_SHUTDOWN_TEMP / DCGM_FI_DEV_GPU_TEMP_SHUTDOWN_CELSIUS,
 //                       DCGM_FI_DEV_MEM_MAX_OP_TEMP / DCGM_FI_DEV_MEMORY_MAX_OP_TEMP_CELSIUS
 // A GPU is identified by its `gpu` label (index) and its `UUID` or `uuid`
-// label; samples with the same index (or, without one, the same UUID) belong
-// to the same GPU.
+// label: two samples belong to the same GPU when their UUIDs are equal, or,
+// when one lacks a UUID, their indexes are equal.
 #ifndef BLOCKHEALTH_PLUGINS_GPU_TEMPERATURE_TEMPERATURE_READINGS_H
 #define BLOCKHEALTH_PLUGINS_GPU_TEMPERATURE_TEMPERATURE_READINGS_H
 

@@ -22,6 +22,12 @@ std::string lines_match(std::size_t n) {
   return std::to_string(n) + (n == 1 ? " line matches" : " lines match");
 }
 
+std::size_t parse_min_count(const bh::Json& params) {
+  const std::int64_t n = params.integer_or("min_count", 1);
+  if (n < 1) throw bh::Error("min_count must be at least 1, not " + std::to_string(n));
+  return static_cast<std::size_t>(n);
+}
+
 class LogPatternPolicy {
  public:
   static constexpr bh::Descriptor kDescriptor{
@@ -35,12 +41,11 @@ class LogPatternPolicy {
                   params.bool_or("case_insensitive", false)),
         warn_("warn", params.strings_or_empty("warn"), params.bool_or("case_insensitive", false)),
         window_ms_(bh::duration_ms_or(params, "window", kDefaultWindowMs)),
-        min_count_(static_cast<std::size_t>(params.number_or("min_count", 1))),
+        min_count_(parse_min_count(params)),
         require_logs_(params.bool_or("require_logs", false)) {
     if (critical_.empty() && warn_.empty())
       throw bh::Error("no patterns: give at least one in critical or warn");
     if (window_ms_ <= 0) throw bh::Error("window must be longer than 0s");
-    if (min_count_ < 1) throw bh::Error("min_count must be at least 1");
   }
 
   bh::Verdict evaluate(const bh::Instance& in, const bh::Context& ctx) {
@@ -52,29 +57,29 @@ class LogPatternPolicy {
     if (m.critical.count >= min_count_)
       return report(bh::Status::kCritical, "critical", m.critical);
     if (m.warn.count >= min_count_) return report(bh::Status::kWarn, "warn", m.warn);
-
-    const std::string window = format_duration_ms(window_ms_);
-    const std::size_t any = m.critical.count + m.warn.count;
-    if (any == 0) {
-      return bh::Verdict{bh::Status::kOk, "no matching log lines in the last " + window,
-                         evidence(0)};
-    }
-    const bool critical = m.critical.count > 0;
-    const std::size_t n = critical ? m.critical.count : m.warn.count;
-    return bh::Verdict{bh::Status::kOk,
-                       lines_match(n) + (critical ? " critical" : " warn") +
-                           " patterns in the last " + window + ", below min_count " +
-                           std::to_string(min_count_),
-                       evidence(n)};
+    if (m.critical.count > 0) return below_min_count("critical", m.critical.count);
+    if (m.warn.count > 0) return below_min_count("warn", m.warn.count);
+    return bh::Verdict{bh::Status::kOk, "no matching log lines in the last " + window_text(),
+                       evidence(0)};
   }
 
  private:
+  // "2 lines match critical patterns in the last 60s; latest: "..."".
   bh::Verdict report(bh::Status status, const char* level, const LevelMatches& m) const {
     std::string reason = lines_match(m.count) + " " + level + " patterns in the last " +
-                         format_duration_ms(window_ms_) +
-                         "; latest: " + quote_text(m.latest->text, kQuoteBytes);
+                         window_text() + "; latest: " + quote_text(m.latest->text, kQuoteBytes);
     return bh::Verdict{status, std::move(reason), evidence(m.count)};
   }
+
+  // OK, but say that some lines matched.
+  bh::Verdict below_min_count(const char* level, std::size_t count) const {
+    return bh::Verdict{bh::Status::kOk,
+                       lines_match(count) + " " + level + " patterns in the last " + window_text() +
+                           ", below min_count " + std::to_string(min_count_),
+                       evidence(count)};
+  }
+
+  std::string window_text() const { return format_duration_ms(window_ms_); }
 
   bh::Evidence evidence(std::size_t count) const {
     return bh::Evidence{"log_lines_matching", static_cast<double>(count),

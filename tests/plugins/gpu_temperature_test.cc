@@ -163,6 +163,17 @@ TEST_F(GpuTemperatureTest, ExplicitParamsWinOverDeviceLimitsOneByOne) {
   EXPECT_THAT(v.reason, HasSubstr("core 86 C >= warn 80 C (device: max operating 85 C - 5)"));
 }
 
+TEST_F(GpuTemperatureTest, DeviceLimitMatchesItsGpuByUuid) {
+  auto policy = harness_.make();
+  ASSERT_NE(policy, nullptr);
+  InstanceObservations in = fixture_instance();
+  in.samples.push_back(sample("DCGM_FI_DEV_GPU_MAX_OP_TEMP", {{"UUID", kUuid1}}, 86));
+  const PolicyVerdict v = evaluate_one(*policy, in);
+  EXPECT_EQ(v.status, Status::kUnhealthy);
+  EXPECT_THAT(v.reason, HasSubstr("GPU 1 (" + std::string(kUuid1) +
+                                  ") core 86 C >= critical 86 C (device: max operating 86 C)"));
+}
+
 TEST_F(GpuTemperatureTest, DeviceLimitThatIsBlankIsIgnored) {
   auto policy = harness_.make();
   ASSERT_NE(policy, nullptr);
