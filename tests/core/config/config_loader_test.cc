@@ -375,6 +375,14 @@ TEST(LoadConfigFile, AnUnreadableFileIsAnError) {
             file.string() + ":1:1: cannot open the config file: Permission denied");
 }
 
+TEST(LoadConfigFile, AReadErrorIsAnError) {
+  // Opens fine, even as root, but reading at offset 0 fails.
+  const auto config = load_config_file("/proc/self/mem");
+  ASSERT_FALSE(config.has_value());
+  EXPECT_EQ(config.error().message,
+            "/proc/self/mem:1:1: cannot read the config file: Input/output error");
+}
+
 TEST(LoadConfigFile, AnEmptyFileIsAnError) {
   const test::TempDir dir;
   for (const char* text : {"", "\n\n", "# only a comment\n", "---\n", "~\n"}) {
