@@ -1,0 +1,82 @@
+#include "tests/server/route_harness.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <future>
+
+namespace blockhealth::server::test {
+
+RouteHarness::RouteHarness(EngineOptions options)
+    : engine_(options), ctx_(new ServerContext{engine_.engine(), metrics_, {}, {}}) {
+  ctx_->ingest.samples = metrics_
+                             .add_counter("blockhealth_ingested_samples_total",
+                                          "Metric samples accepted by push.", {"block"})
+                             .value();
+  ctx_->ingest.log_lines = metrics_
+                               .add_counter("blockhealth_ingested_log_lines_total",
+                                            "Log lines accepted by push.", {"block"})
+                               .value();
+  ctx_->ingest.rejected = metrics_
+                              .add_counter("blockhealth_ingest_rejected_total",
+                                           "Push requests refused.", {"block", "kind"})
+                              .value();
+  ctx_->reload = [this]() -> Result<std::string> {
+    if (!reload_) return fail("no reload configured");
+    return reload_();
+  };
+  router_.set_write_guard([this](const Request& req) { return auth_.check(req); });
+  add_aios_routes(router_, *ctx_);
+  add_block_routes(router_, *ctx_);
+  add_ingest_routes(router_, *ctx_);
+  add_ops_routes(router_, *ctx_);
+}
+
+Response RouteHarness::send(http::verb method, const std::string& target, const std::string& body,
+                            const std::string& content_type,
+                            const std::map<std::string, std::string>& headers) {
+  Request req{method, target, 11};
+  if (!content_type.empty()) req.set(http::field::content_type, content_type);
+  for (const auto& [name, value] : headers) req.set(name, value);
+  req.body() = body;
+  req.prepare_payload();
+  auto promise = std::make_shared<std::promise<Response>>();
+  auto calls = std::make_shared<std::atomic<int>>(0);
+  auto future = promise->get_future();
+  router_.dispatch(req, [promise, calls](Response res) {
+    if (++*calls == 1) {
+      promise->set_value(std::move(res));
+    } else {
+      ADD_FAILURE() << "a responder was called twice";
+    }
+  });
+  if (future.wait_for(std::chrono::seconds(20)) != std::future_status::ready) {
+    ADD_FAILURE() << "no response to " << req.method_string() << " " << target;
+    return Response{};
+  }
+  return future.get();
+}
+
+boost::json::value RouteHarness::json_of(const Response& res) {
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(res.body(), ec);
+  EXPECT_FALSE(ec) << "not JSON: " << res.body();
+  return v;
+}
+
+std::string RouteHarness::message_of(const Response& res) {
+  const boost::json::value v = json_of(res);
+  if (!v.is_object() || !v.as_object().contains("message")) {
+    ADD_FAILURE() << "no message in " << res.body();
+    return "";
+  }
+  return std::string(v.at("message").as_string());
+}
+
+std::string RouteHarness::metrics_text() {
+  std::string out;
+  metrics_.render(out);
+  return out;
+}
+
+}  // namespace blockhealth::server::test
