@@ -5,6 +5,7 @@
 #include <boost/asio/error.hpp>
 #include <boost/beast/http/error.hpp>
 
+#include "core/config/byte_size.h"
 #include "core/config/duration.h"
 
 namespace blockhealth {
@@ -25,16 +26,6 @@ bool is_reset(const boost::system::error_code& ec) {
 }
 
 }  // namespace
-
-std::string format_byte_size(std::uint64_t bytes) {
-  static constexpr const char* kUnits[] = {"GiB", "MiB", "KiB"};
-  static constexpr unsigned kShifts[] = {30, 20, 10};
-  for (int i = 0; i < 3; ++i) {
-    const std::uint64_t unit = std::uint64_t{1} << kShifts[i];
-    if (bytes >= unit && bytes % unit == 0) return std::to_string(bytes / unit) + kUnits[i];
-  }
-  return std::to_string(bytes) + " bytes";
-}
 
 FetchFailure classify_fetch_error(const boost::system::error_code& ec, FetchPhase phase,
                                   bool timed_out, std::chrono::milliseconds timeout,

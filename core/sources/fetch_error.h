@@ -3,6 +3,7 @@
 #ifndef BLOCKHEALTH_CORE_SOURCES_FETCH_ERROR_H
 #define BLOCKHEALTH_CORE_SOURCES_FETCH_ERROR_H
 
+#include "core/config/byte_size.h"  // format_byte_size, used in messages
 #include <boost/system/error_code.hpp>
 #include <chrono>
 #include <cstdint>
@@ -29,9 +30,6 @@ struct FetchFailure {
 FetchFailure classify_fetch_error(const boost::system::error_code& ec, FetchPhase phase,
                                   bool timed_out, std::chrono::milliseconds timeout,
                                   std::uint64_t body_limit);
-
-// "64KiB", "10MiB", "1GiB" for whole binary units, else "1500 bytes".
-std::string format_byte_size(std::uint64_t bytes);
 
 }  // namespace blockhealth
 
