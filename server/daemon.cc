@@ -14,6 +14,7 @@
 #include "core/engine/engine.h"
 #include "core/engine/engine_metrics.h"
 #include "core/engine/engine_plan.h"
+#include "core/sources/source_manager.h"
 #include "server/auth.h"
 #include "server/http_session.h"
 #include "server/routes.h"
@@ -82,6 +83,7 @@ class Daemon {
   ListenerFanout fanout_;
   std::unique_ptr<EngineMetrics> engine_metrics_;
   std::unique_ptr<Engine> engine_;
+  std::unique_ptr<SourceManager> sources_;  // after engine_: destroyed before it
   std::unique_ptr<ServerContext> ctx_;
   WriteAuth auth_;
   Router router_;
@@ -125,6 +127,7 @@ Result<std::string> Daemon::reload() {
   }
   auth_.set_token(std::move(*token));
   engine_->apply(*plan);
+  sources_->apply((*plan)->config);  // after the engine made the instances' records
   reloads_->with({"applied"}).inc();
   std::size_t policies = 0;
   for (const PlannedBlock& b : (*plan)->blocks) policies += b.policies.size();
@@ -154,6 +157,7 @@ void Daemon::shutdown() {
   std::call_once(shutdown_once_, [this] {
     spdlog::info("shutting down: closing the listener and draining evaluations");
     if (listener_) listener_->stop();
+    sources_->stop();
     engine_->stop();
     io_.stop();
   });
@@ -172,6 +176,8 @@ int Daemon::run() {
   engine_metrics_ =
       std::make_unique<EngineMetrics>(metrics_, [engine = engine_.get()] { return engine->views(); });
   fanout_.add(engine_metrics_.get());
+  sources_ = std::make_unique<SourceManager>(engine_->store(), SystemClock::instance(), &metrics_,
+                                             SourceOptions{});
   ctx_ = std::unique_ptr<ServerContext>(new ServerContext{*engine_, metrics_, {}, {}});
   ctx_->ingest.samples = metrics_.add_counter("blockhealth_ingested_samples_total",
                                               "Metric samples accepted by push.", {"block"})
@@ -189,7 +195,7 @@ int Daemon::run() {
   auto first = reload();
   if (!first) {
     spdlog::error("cannot start: {}", first.error().message);
-    engine_->stop();
+    shutdown();
     return 1;
   }
   const ServerConfig server = engine_->plan()->config.server;
@@ -198,7 +204,7 @@ int Daemon::run() {
     auto parsed = parse_listen_override(*options_.listen);
     if (!parsed) {
       spdlog::error("cannot start: {}", parsed.error().message);
-      engine_->stop();
+      shutdown();
       return 1;
     }
     listen = *parsed;
@@ -206,7 +212,7 @@ int Daemon::run() {
   auto endpoint = resolve_listen(listen);
   if (!endpoint) {
     spdlog::error("cannot start: {}", endpoint.error().message);
-    engine_->stop();
+    shutdown();
     return 1;
   }
   install_routes();
@@ -216,7 +222,7 @@ int Daemon::run() {
   auto listener = Listener::open(io_, *endpoint, router_, limits);
   if (!listener) {
     spdlog::error("cannot start: {}", listener.error().message);
-    engine_->stop();
+    shutdown();
     return 1;
   }
   listener_ = *listener;
@@ -228,7 +234,7 @@ int Daemon::run() {
   if (options_.port_file) {
     if (auto written = write_port_file(*options_.port_file, bound_text); !written) {
       spdlog::error("cannot start: {}", written.error().message);
-      engine_->stop();
+      shutdown();
       return 1;
     }
   }

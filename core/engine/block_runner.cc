@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <atomic>
 
+#include "core/sources/health_judgement.h"
+
 namespace blockhealth {
 namespace {
 
@@ -58,6 +60,34 @@ BlockRunner::BlockRunner(EngineContext& ctx, PlannedBlock planned,
   for (const InstanceConfig& in : config_.instances) instances_.push_back(make_instance(in.id, false));
 }
 
+namespace {
+constexpr const char* kHealthProbeCheck = "health_probe";
+}  // namespace
+
+void BlockRunner::set_trackers(Instance& in) const {
+  std::vector<std::string> ids;
+  std::vector<Thresholds> thresholds;
+  for (const auto& p : policies_) {
+    ids.push_back(p->id());
+    thresholds.push_back(p->planned.config.thresholds);
+  }
+  if (in.probed) {
+    ids.emplace_back(kHealthProbeCheck);
+    thresholds.push_back(config_.settings.thresholds);
+  }
+  in.health->set_policies(ids, thresholds);
+}
+
+void BlockRunner::judge_probes(std::int64_t now_ms) {
+  for (Instance& in : instances_) {
+    if (!in.probed) continue;
+    const InstanceObservationsConstSharedPtr obs = in.record->snapshot();
+    if (!obs->probe || obs->probe->time_ms <= in.probe_judged_ms) continue;
+    in.probe_judged_ms = obs->probe->time_ms;
+    in.health->tracker(policies_.size()).observe(judge_health_probe(*obs->probe), now_ms);
+  }
+}
+
 BlockRunner::~BlockRunner() { stop(); }
 
 BlockRunner::Instance BlockRunner::make_instance(const std::string& id, bool pushed) {
@@ -65,15 +95,11 @@ BlockRunner::Instance BlockRunner::make_instance(const std::string& id, bool pus
   in.id = id;
   in.pushed = pushed;
   in.record = ctx_.store.ensure({config_.id, id}, limits_for(config_.settings));
+  const InstanceConfig* cfg = pushed ? nullptr : config_.find_instance(id);
+  in.probed = cfg != nullptr && cfg->health_url.has_value();
   in.health = std::make_unique<InstanceHealth>(
       config_.id, id, static_cast<std::size_t>(std::max(1, config_.settings.history_size)));
-  std::vector<std::string> ids;
-  std::vector<Thresholds> thresholds;
-  for (const auto& p : policies_) {
-    ids.push_back(p->id());
-    thresholds.push_back(p->planned.config.thresholds);
-  }
-  in.health->set_policies(ids, thresholds);
+  set_trackers(in);
   return in;
 }
 
@@ -88,14 +114,9 @@ void BlockRunner::adopt(BlockRunner& previous) {
       instances_.push_back(make_instance(old.id, true));
       it = std::prev(instances_.end());
     }
-    std::vector<std::string> ids;
-    std::vector<Thresholds> thresholds;
-    for (const auto& p : policies_) {
-      ids.push_back(p->id());
-      thresholds.push_back(p->planned.config.thresholds);
-    }
     it->health = std::move(old.health);
-    it->health->set_policies(ids, thresholds);
+    it->probe_judged_ms = it->probed && old.probed ? old.probe_judged_ms : 0;
+    set_trackers(*it);
     it->health->set_history_size(
         static_cast<std::size_t>(std::max(1, config_.settings.history_size)));
   }
@@ -357,6 +378,7 @@ std::chrono::milliseconds BlockRunner::policy_timeout(const std::string& id_or_u
 
 void BlockRunner::update_health_and_publish() {
   const std::int64_t now_ms = ctx_.clock.wall_ms();
+  judge_probes(now_ms);
   const std::int64_t stale_ms = config_.settings.stale_after.count();
   for (Instance& in : instances_) {
     const std::int64_t last_seen = in.record->last_seen_cell()->load(std::memory_order_relaxed);

@@ -70,11 +70,19 @@ class BlockRunner : public std::enable_shared_from_this<BlockRunner> {
   struct Instance {
     std::string id;
     bool pushed = false;
+    bool probed = false;  // has a health_url: the built-in health_probe check applies
+    std::int64_t probe_judged_ms = 0;  // time of the last probe fed to its tracker
     InstanceRecordSharedPtr record;
     std::unique_ptr<InstanceHealth> health;
   };
 
   Instance make_instance(const std::string& id, bool pushed);
+  // Tracker ids of an instance: the block's policies, then "health_probe"
+  // when the instance is probed.
+  void set_trackers(Instance& in) const;
+  // Feeds each probed instance's newest /health probe (once) to its
+  // health_probe tracker.
+  void judge_probes(std::int64_t now_ms);
   void arm_policy_timer(std::size_t index, std::chrono::milliseconds delay);
   void arm_health_timer(std::chrono::milliseconds delay);
   void tick(std::size_t index);
