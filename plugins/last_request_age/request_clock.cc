@@ -6,7 +6,7 @@
 namespace blockhealth::policies::last_request_age {
 namespace {
 
-constexpr std::int64_t kPruneEveryMs = 10 * 60'000;
+constexpr std::int64_t kPruneEveryMs = 10LL * 60'000;
 
 // The sum of the finite values of every series of `name`, or nullopt when
 // there is none.

@@ -12,11 +12,11 @@
 namespace blockhealth::policies::log_pattern {
 namespace {
 
-constexpr std::int64_t kDefaultWindowMs = 5 * 60'000;
+constexpr std::int64_t kDefaultWindowMs = 5LL * 60'000;
 constexpr std::size_t kQuoteBytes = 160;
 // Instances not evaluated for this long are forgotten (bounded memory).
 constexpr std::int64_t kForgetAfterMs = 24 * 3'600'000LL;
-constexpr std::int64_t kPruneEveryMs = 10 * 60'000;
+constexpr std::int64_t kPruneEveryMs = 10LL * 60'000;
 
 std::string lines_match(std::size_t n) {
   return std::to_string(n) + (n == 1 ? " line matches" : " lines match");

@@ -169,7 +169,7 @@ TEST_F(LastRequestAgeTest, ForgetsInstancesNotSeenForALongTime) {
   // Two hours later (state is kept for max(1h, 10 x max_age)) another
   // instance's evaluation prunes "gone"; when it comes back its counter is a
   // first sight again, not a two-hour stall.
-  const std::int64_t later = kNowMs + 2 * 3'600'000;
+  const std::int64_t later = kNowMs + 2LL * 3'600'000;
   evaluate_one(*policy, instance("other", {served(1), queue(1)}), later);
   const PolicyVerdict back =
       evaluate_one(*policy, instance("gone", {served(5), queue(1)}), later + 1000);

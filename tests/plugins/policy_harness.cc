@@ -61,6 +61,7 @@ std::vector<PolicyVerdict> evaluate(PolicyInstance& policy,
                                     const std::vector<InstanceObservations>& inputs,
                                     std::int64_t now_ms) {
   std::vector<InstanceObservationsConstSharedPtr> shared;
+  shared.reserve(inputs.size());
   for (const InstanceObservations& in : inputs) {
     shared.push_back(std::make_shared<const InstanceObservations>(in));
   }
