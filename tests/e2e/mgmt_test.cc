@@ -1,0 +1,167 @@
+// POST /block/<id>/health-checker/mgmt: the built-in actions (get_state,
+// pause, resume, evaluate), errors, and actions routed to a policy's manage.
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "tests/e2e/e2e_client.h"
+#include "tests/support/daemon_process.h"
+#include "tests/support/http_client.h"
+#include "tests/support/test_paths.h"
+
+namespace blockhealth::test {
+namespace {
+
+namespace json = boost::json;
+
+class Mgmt : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const std::string config = test_plugin_dirs_yaml({"test_echo", "test_fail"}) + R"(
+defaults:
+  interval: 1h
+  timeout: 2s
+  healthy_after: 1
+  unhealthy_after: 1
+  stale_after: 1h
+blocks:
+  - id: block
+    instances:
+      - id: node
+    policies:
+      - use: test_echo
+        id: echo
+  - id: other
+    policies:
+      - use: test_fail
+)";
+    daemon_ = std::make_unique<DaemonProcess>(dir_.path(), config);
+    ASSERT_TRUE(daemon_->started());
+    ASSERT_EQ(mgmt(address(), "block", "pause").status, 200);
+    ASSERT_EQ(mgmt(address(), "other", "pause").status, 200);
+  }
+  const std::string& address() const { return daemon_->address(); }
+  TempDir dir_;
+  std::unique_ptr<DaemonProcess> daemon_;
+};
+
+TEST_F(Mgmt, GetStateAnswersTheBlockView) {
+  const HttpReply reply = mgmt(address(), "block", "get_state");
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  const json::value body = reply.json();
+  EXPECT_TRUE(body.at("success").as_bool());
+  const json::value& result = body.at("result");
+  EXPECT_EQ(str(result, "block_id"), "block");
+  EXPECT_TRUE(result.at("paused").as_bool());
+  EXPECT_EQ(str(instance_of(result, "node"), "status"), "unknown") << result;
+  EXPECT_EQ(str(policy_state_of(result, "echo"), "use"), "test_echo") << result;
+  // The same object as GET /v1/blocks/<id>, but for the volatile parts.
+  json::value view = block_view(address(), "block");
+  EXPECT_EQ(result.at("instances"), view.at("instances"));
+  EXPECT_EQ(result.at("status"), view.at("status"));
+}
+
+TEST_F(Mgmt, PauseAndResumeShowInTheViews) {
+  HttpReply reply = mgmt(address(), "block", "resume");
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  EXPECT_EQ(reply.json(),
+            json::parse(R"({"success":true,"result":{"action":"resume","block_id":"block"}})"));
+  EXPECT_FALSE(block_view(address(), "block").at("paused").as_bool());
+
+  reply = mgmt(address(), "block", "pause");
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  EXPECT_EQ(reply.json().at("result").at("action").as_string(), "pause");
+  EXPECT_TRUE(block_view(address(), "block").at("paused").as_bool());
+  const json::value list = http_get(address(), "/v1/blocks").json();
+  ASSERT_EQ(list.at("blocks").as_array().size(), 2u) << list;
+  EXPECT_EQ(str(list.at("blocks").at(0), "block_id"), "block");
+  EXPECT_TRUE(list.at("blocks").at(0).at("paused").as_bool()) << list;
+}
+
+TEST_F(Mgmt, EvaluateRunsThePoliciesOfAPausedBlock) {
+  ASSERT_EQ(push_status(address(), "block", "node", 2).status, 200);
+  const std::uint64_t before = total_calls(block_view(address(), "block"));
+  const HttpReply reply = mgmt(address(), "block", "evaluate");
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  EXPECT_EQ(reply.json().at("result").at("action").as_string(), "evaluate");
+  const json::value view = wait_for_view(address(), "block", [](const json::value& v) {
+    return str(instance_of(v, "node"), "status") == "unhealthy";
+  });
+  EXPECT_EQ(total_calls(view), before + 1);
+  EXPECT_TRUE(view.at("paused").as_bool());
+}
+
+TEST_F(Mgmt, UnknownActionIs400ListingTheBuiltIns) {
+  const HttpReply reply = mgmt(address(), "block", "explode");
+  EXPECT_EQ(reply.status, 400) << reply.body;
+  EXPECT_EQ(str(reply.json(), "message"),
+            "unknown mgmt_action 'explode'; built-in actions are get_state, pause, resume, "
+            "evaluate, reload; name a policy in mgmt_data.policy for policy actions");
+}
+
+TEST_F(Mgmt, MalformedBodiesAre400) {
+  const std::string target = "/block/block/health-checker/mgmt";
+  HttpReply reply = http_post(address(), target, R"({"mgmt_data": {}})");
+  EXPECT_EQ(reply.status, 400);
+  EXPECT_EQ(str(reply.json(), "message"), "mgmt_action: expected a non-empty string");
+  reply = http_post(address(), target, R"({"mgmt_action": 3})");
+  EXPECT_EQ(reply.status, 400);
+  EXPECT_EQ(str(reply.json(), "message"), "mgmt_action: expected a non-empty string");
+  reply = http_post(address(), target, R"({"mgmt_action": "echo", "mgmt_data": [1]})");
+  EXPECT_EQ(reply.status, 400);
+  EXPECT_EQ(str(reply.json(), "message"), "mgmt_data: expected an object");
+  reply = http_post(address(), target, R"({"mgmt_action": "echo", "mgmt_data": {"policy": 1}})");
+  EXPECT_EQ(reply.status, 400);
+  EXPECT_EQ(str(reply.json(), "message"), "mgmt_data.policy: expected a string");
+  reply = http_post(address(), target, R"(["mgmt_action"])");
+  EXPECT_EQ(reply.status, 400);
+  EXPECT_NE(str(reply.json(), "message").find("expected a JSON object"), std::string::npos);
+}
+
+TEST_F(Mgmt, UnknownBlockIs404) {
+  const HttpReply reply = mgmt(address(), "nope", "get_state");
+  EXPECT_EQ(reply.status, 404);
+  EXPECT_EQ(str(reply.json(), "message"), "block 'nope' is not configured");
+}
+
+TEST_F(Mgmt, PolicyActionsReachManageByIdOrName) {
+  const json::value data = json::parse(R"({"policy": "echo", "x": [1, "two", {"three": 3}]})");
+  HttpReply reply = mgmt(address(), "block", "echo", data);
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  EXPECT_TRUE(reply.json().at("success").as_bool());
+  // The whole mgmt_data object reaches the policy.
+  EXPECT_EQ(reply.json().at("result"), json::object({{"echo", data}})) << reply.body;
+
+  reply = mgmt(address(), "block", "count", json::parse(R"({"policy": "test_echo"})"));
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  EXPECT_EQ(reply.json().at("result"), json::parse(R"({"evaluations": 0})"));
+  ASSERT_EQ(push_status(address(), "block", "node", 0).status, 200);
+  evaluate_and_wait(address(), "block");
+  reply = mgmt(address(), "block", "count", json::parse(R"({"policy": "echo"})"));
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  EXPECT_EQ(reply.json().at("result"), json::parse(R"({"evaluations": 1})"));
+}
+
+TEST_F(Mgmt, PolicyRefusingAnActionIs400WithItsMessage) {
+  const HttpReply reply = mgmt(address(), "block", "dance", json::parse(R"({"policy": "echo"})"));
+  EXPECT_EQ(reply.status, 400) << reply.body;
+  EXPECT_NE(str(reply.json(), "message").find("unknown action dance"), std::string::npos)
+      << reply.body;
+}
+
+TEST_F(Mgmt, UnknownPolicyIs404) {
+  const HttpReply reply = mgmt(address(), "block", "echo", json::parse(R"({"policy": "ghost"})"));
+  EXPECT_EQ(reply.status, 404) << reply.body;
+  EXPECT_EQ(str(reply.json(), "message"), "block 'block' has no policy 'ghost'");
+}
+
+TEST_F(Mgmt, PolicyWithoutManageIsAnError) {
+  const HttpReply reply =
+      mgmt(address(), "other", "anything", json::parse(R"({"policy": "test_fail"})"));
+  EXPECT_EQ(reply.status, 400) << reply.body;
+  EXPECT_EQ(str(reply.json(), "message"),
+            "policy 'test_fail' (test_fail) has no management actions");
+}
+
+}  // namespace
+}  // namespace blockhealth::test

@@ -1,0 +1,122 @@
+// The daemon's own endpoints (healthz, readyz, /metrics checked with
+// promtool when available) and its lifecycle (SIGTERM, SIGINT).
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+
+#include "tests/e2e/e2e_client.h"
+#include "tests/support/daemon_process.h"
+#include "tests/support/http_client.h"
+#include "tests/support/test_paths.h"
+
+namespace blockhealth::test {
+namespace {
+
+namespace json = boost::json;
+
+std::string config() {
+  return test_plugin_dirs_yaml({"test_echo"}) + R"(
+defaults:
+  interval: 1h
+  timeout: 2s
+  healthy_after: 1
+  unhealthy_after: 1
+  stale_after: 1h
+blocks:
+  - id: block
+    instances:
+      - id: node
+    policies:
+      - use: test_echo
+)";
+}
+
+class Ops : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    daemon_ = std::make_unique<DaemonProcess>(dir_.path(), config());
+    ASSERT_TRUE(daemon_->started());
+  }
+  const std::string& address() const { return daemon_->address(); }
+  // Pauses, pushes test_status 0 and evaluates: one ok call, one transition.
+  void evaluate_once() {
+    ASSERT_EQ(mgmt(address(), "block", "pause").status, 200);
+    ASSERT_EQ(push_status(address(), "block", "node", 0).status, 200);
+    evaluate_and_wait(address(), "block", [](const json::value& v) {
+      return str(instance_of(v, "node"), "status") == "ok";
+    });
+  }
+  TempDir dir_;
+  std::unique_ptr<DaemonProcess> daemon_;
+};
+
+TEST_F(Ops, HealthzAndReadyzAre200) {
+  HttpReply reply = http_get(address(), "/healthz");
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_EQ(reply.json(), json::parse(R"({"status":"ok"})"));
+  reply = http_get(address(), "/readyz");
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_EQ(reply.json(), json::parse(R"({"status":"ready"})"));
+}
+
+TEST_F(Ops, MetricsExposeVerdictsAndPolicyCalls) {
+  evaluate_once();
+  const HttpReply reply = http_get(address(), "/metrics");
+  ASSERT_EQ(reply.status, 200);
+  EXPECT_EQ(reply.header("Content-Type").rfind("text/plain; version=0.0.4", 0), 0u)
+      << reply.header("Content-Type");
+  const std::string& body = reply.body;
+  for (const std::string line :
+       {std::string("# TYPE blockhealth_instance_status gauge"),
+        std::string(R"(blockhealth_instance_status{block="block",instance="node",status="ok"} 1)"),
+        std::string(
+            R"(blockhealth_instance_status{block="block",instance="node",status="unhealthy"} 0)"),
+        std::string("# TYPE blockhealth_policy_calls_total counter"),
+        std::string(
+            R"(blockhealth_policy_calls_total{block="block",policy="test_echo",outcome="ok"} 1)"),
+        std::string(R"(blockhealth_block_healthy{block="block"} 1)"),
+        std::string(R"(blockhealth_transitions_total{block="block",to="ok"} 1)"),
+        std::string(R"(blockhealth_ingested_samples_total{block="block"} 1)"),
+        std::string(R"(blockhealth_reloads_total{result="applied"} 1)"),
+        std::string("# TYPE blockhealth_policy_call_duration_seconds histogram"),
+        std::string("blockhealth_build_info{version=\"")}) {
+    EXPECT_NE(body.find("\n" + line), std::string::npos) << line << "\n---\n" << body;
+  }
+}
+
+TEST_F(Ops, PromtoolAcceptsTheMetrics) {
+  const std::filesystem::path promtool = source_dir() / ".deps/prometheus/usr/bin/promtool";
+  if (!std::filesystem::exists(promtool)) GTEST_SKIP() << "no promtool at " << promtool;
+  evaluate_once();
+  const HttpReply reply = http_get(address(), "/metrics");
+  ASSERT_EQ(reply.status, 200);
+  const auto file = dir_.write("metrics.txt", reply.body);
+  const auto out = dir_.path() / "promtool.txt";
+  const std::string command = "'" + promtool.string() + "' check metrics < '" + file.string() +
+                              "' > '" + out.string() + "' 2>&1";
+  const int status = std::system(command.c_str());
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+      << "promtool: " << read_file(out) << "\n---\n"
+      << reply.body;
+}
+
+TEST_F(Ops, SigtermStopsTheDaemonWithExitCode0) {
+  evaluate_once();
+  daemon_->signal(SIGTERM);
+  EXPECT_EQ(daemon_->wait_exit(), 0);
+  const std::string log = daemon_->log();
+  EXPECT_NE(log.find("SIGTERM: stopping"), std::string::npos) << log;
+  EXPECT_NE(log.find("stopped"), std::string::npos) << log;
+}
+
+TEST_F(Ops, SigintStopsTheDaemonWithExitCode0) {
+  daemon_->signal(SIGINT);
+  EXPECT_EQ(daemon_->wait_exit(), 0);
+  EXPECT_NE(daemon_->log().find("stopped"), std::string::npos) << daemon_->log();
+}
+
+}  // namespace
+}  // namespace blockhealth::test
