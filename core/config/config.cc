@@ -9,6 +9,14 @@ std::string ListenAddress::to_string() const {
   return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
 
+bool PolicyConfig::applies_to(std::string_view instance_id) const {
+  if (instances.empty()) return true;
+  for (const std::string& id : instances) {
+    if (id == instance_id) return true;
+  }
+  return false;
+}
+
 std::string_view to_string(Isolation i) {
   return i == Isolation::kProcess ? "process" : "in_process";
 }

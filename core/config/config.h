@@ -130,7 +130,13 @@ struct PolicyConfig {
   std::chrono::milliseconds timeout{0};
   Thresholds thresholds;
   Isolation isolation = Isolation::kInProcess;
+  // `instances:` the ids of the block's instances this policy judges, each
+  // checked to exist in the block; empty = every instance, including those
+  // registered over HTTP.
+  std::vector<std::string> instances;
   SourceMark mark;  // of the list item
+
+  bool applies_to(std::string_view instance_id) const;
 };
 
 enum class ActionKind { kWebhook, kFailurePolicy };

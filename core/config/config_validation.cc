@@ -32,6 +32,16 @@ void check_block(const BlockConfig& block, ProblemList& problems) {
     if (dup.id == dup.use) msg += "; give each policy that uses '" + dup.use + "' its own 'id:'";
     problems.add(dup.mark, std::move(msg));
   });
+  for (const PolicyConfig& policy : block.policies) {
+    for (const std::string& id : policy.instances) {
+      if (block.find_instance(id) != nullptr) continue;
+      std::string known;
+      for (const InstanceConfig& in : block.instances) known += (known.empty() ? "" : ", ") + in.id;
+      problems.add(policy.mark, where + ": policy '" + policy.id + "': instances: no instance '" +
+                                    id + "' in this block (its instances: " +
+                                    (known.empty() ? "none" : known) + ")");
+    }
+  }
 }
 
 }  // namespace

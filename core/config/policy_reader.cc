@@ -14,7 +14,7 @@ bool is_policy_name(std::string_view name) {
 }
 
 std::vector<std::string_view> policy_keys() {
-  std::vector<std::string_view> keys = {"use", "id", "with", "isolation"};
+  std::vector<std::string_view> keys = {"use", "id", "with", "isolation", "instances"};
   const auto& settings = policy_setting_keys();
   keys.insert(keys.end(), settings.begin(), settings.end());
   return keys;
@@ -55,6 +55,24 @@ std::optional<PolicyConfig> read_policy(const YAML::Node& item, int index,
       out.isolation = Isolation::kProcess;
     } else {
       r.report(*f, "expected in_process or process, got " + describe_node(f->value));
+    }
+  }
+
+  if (auto list = r.list("instances")) {
+    for (const YAML::Node& item : *list) {
+      const SourceMark at = to_source_mark(item.Mark());
+      auto id = read_string(item, at, r.label("instances"), problems);
+      if (!id) continue;
+      if (!is_valid_id(*id)) {
+        problems.add(at, r.label("instances") + ": '" + *id +
+                             "' is not a valid instance id (use letters, digits, '.', '_', '-')");
+        continue;
+      }
+      out.instances.push_back(std::move(*id));
+    }
+    if (out.instances.empty() && r.has("instances")) {
+      r.report(*r.get("instances"),
+               "expected a list of instance ids; leave 'instances:' out to judge every instance");
     }
   }
 

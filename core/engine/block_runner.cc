@@ -68,6 +68,7 @@ void BlockRunner::set_trackers(Instance& in) const {
   std::vector<std::string> ids;
   std::vector<Thresholds> thresholds;
   for (const auto& p : policies_) {
+    if (!p->planned.config.applies_to(in.id)) continue;
     ids.push_back(p->id());
     thresholds.push_back(p->planned.config.thresholds);
   }
@@ -84,7 +85,9 @@ void BlockRunner::judge_probes(std::int64_t now_ms) {
     const InstanceObservationsConstSharedPtr obs = in.record->snapshot();
     if (!obs->probe || obs->probe->time_ms <= in.probe_judged_ms) continue;
     in.probe_judged_ms = obs->probe->time_ms;
-    in.health->tracker(policies_.size()).observe(judge_health_probe(*obs->probe), now_ms);
+    if (PolicyTracker* t = in.health->find_tracker(kHealthProbeCheck)) {
+      t->observe(judge_health_probe(*obs->probe), now_ms);
+    }
   }
 }
 
@@ -225,9 +228,11 @@ void BlockRunner::start_call(std::size_t index) {
   std::vector<std::string> ids;
   inputs.reserve(instances_.size());
   for (const Instance& in : instances_) {
+    if (!p.planned.config.applies_to(in.id)) continue;
     inputs.push_back(in.record->snapshot());
     ids.push_back(in.id);
   }
+  if (inputs.empty()) return;  // no instance for this policy (yet)
   const auto timeout = p.planned.config.timeout;
   const std::int64_t started_ns = steady_ns();
   auto cancel = std::make_shared<std::atomic<bool>>(false);
@@ -291,10 +296,9 @@ void BlockRunner::on_result(std::size_t index, std::uint64_t call_id, EvaluateOu
   }
   for (std::size_t k = 0; k < instance_ids.size() && k < outcome.verdicts.size(); ++k) {
     for (Instance& in : instances_) {
-      if (in.id == instance_ids[k]) {
-        in.health->tracker(index).observe(outcome.verdicts[k], now_ms);
-        break;
-      }
+      if (in.id != instance_ids[k]) continue;
+      if (PolicyTracker* t = in.health->find_tracker(p.id())) t->observe(outcome.verdicts[k], now_ms);
+      break;
     }
   }
   update_health_and_publish();
@@ -321,8 +325,11 @@ void BlockRunner::on_deadline(std::size_t index, std::uint64_t call_id) {
 
 void BlockRunner::apply_uniform(std::size_t index, Status status, const std::string& reason) {
   const std::int64_t now_ms = ctx_.clock.wall_ms();
+  const std::string& id = policies_[index]->id();
   for (Instance& in : instances_) {
-    in.health->tracker(index).observe(PolicyVerdict{status, reason, std::nullopt}, now_ms);
+    if (PolicyTracker* t = in.health->find_tracker(id)) {
+      t->observe(PolicyVerdict{status, reason, std::nullopt}, now_ms);
+    }
   }
 }
 

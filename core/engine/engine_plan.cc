@@ -20,7 +20,11 @@ std::string loaded_names(const PluginCatalog& catalog) {
     names += names.empty() ? "" : ", ";
     names += plugin->name();
   }
-  return names.empty() ? "none" : names;
+  if (!names.empty()) return names;
+  // Nothing loaded: say why (missing folder, refused files).
+  std::string why;
+  for (const PluginProblem& p : catalog.problems()) why += "; " + p.message;
+  return "none" + why;
 }
 
 // Why a policy's plugin may be missing: a refused file that would have

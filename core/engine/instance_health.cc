@@ -36,6 +36,13 @@ void InstanceHealth::set_policies(const std::vector<std::string>& policy_ids,
   trackers_ = std::move(next);
 }
 
+PolicyTracker* InstanceHealth::find_tracker(std::string_view id) {
+  for (Entry& e : trackers_) {
+    if (e.id == id) return &e.tracker;
+  }
+  return nullptr;
+}
+
 void InstanceHealth::set_history_size(std::size_t n) {
   history_size_ = n;
   while (history_.size() > history_size_) history_.pop_front();

@@ -33,6 +33,10 @@ class InstanceHealth {
                     const std::vector<Thresholds>& thresholds);
   void set_history_size(std::size_t n);
 
+  // The tracker of policy `id`; nullptr when the instance has none (the
+  // policy does not judge this instance).
+  PolicyTracker* find_tracker(std::string_view id);
+
   // REQUIRES: index < policy count.
   PolicyTracker& tracker(std::size_t index) { return trackers_[index].tracker; }
   const PolicyTracker& tracker(std::size_t index) const { return trackers_[index].tracker; }
