@@ -67,6 +67,12 @@ Result<EnginePlanConstSharedPtr> build_engine_plan(Config config,
                            loaded_names(*catalog) + ")" + missing_plugin_hint(*catalog, policy.use));
         continue;
       }
+      if (policy.isolation == Isolation::kProcess) {
+        problems.push_back(where + ": block '" + block.id + "' policy '" + policy.id +
+                           "': isolation: process is not supported by this version; use "
+                           "in_process");
+        continue;
+      }
       std::vector<Error> param_errors;
       auto params = validate_policy_params(*plugin, policy.with, config.source, &param_errors);
       if (!params) {
