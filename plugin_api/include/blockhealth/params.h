@@ -27,6 +27,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+/* C naming (bh_ snake_case) is this ABI's convention, not C++ style.
+ * NOLINTBEGIN(readability-identifier-naming) */
 
 /* Results of the bh_param_* readers. *out is written only on FOUND. */
 #define BH_PARAM_FOUND 1       /* present with the asked type; *out set */
@@ -249,6 +251,7 @@ static inline int bh_param_string(const char *params_json, const char *key, char
   return BH_PARAM_FOUND;
 }
 
+/* NOLINTEND(readability-identifier-naming) */
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -52,6 +52,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+/* C naming (bh_ snake_case) is this ABI's convention, not C++ style.
+ * NOLINTBEGIN(readability-identifier-naming) */
 
 /* ABI version of this header. The host accepts a plugin when the majors are
  * equal and the plugin's minor is not newer than the host's. A minor bump
@@ -431,6 +433,7 @@ static inline const bh_sample *bh_next_sample(const bh_instance *in, const char 
   return BH_NULL_;
 }
 
+/* NOLINTEND(readability-identifier-naming) */
 #ifdef __cplusplus
 } /* extern "C" */
 #endif
