@@ -84,6 +84,7 @@ class Daemon {
   std::unique_ptr<EngineMetrics> engine_metrics_;
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<SourceManager> sources_;  // after engine_: destroyed before it
+  std::unique_ptr<EventLog> event_log_;
   std::unique_ptr<ServerContext> ctx_;
   WriteAuth auth_;
   Router router_;
@@ -151,6 +152,8 @@ void Daemon::install_routes() {
   add_block_routes(router_, *ctx_);
   add_ingest_routes(router_, *ctx_);
   add_ops_routes(router_, *ctx_);
+  add_hold_routes(router_, *ctx_);
+  add_event_routes(router_, *ctx_);
 }
 
 void Daemon::shutdown() {
@@ -178,7 +181,10 @@ int Daemon::run() {
   fanout_.add(engine_metrics_.get());
   sources_ = std::make_unique<SourceManager>(engine_->store(), SystemClock::instance(), &metrics_,
                                              SourceOptions{});
-  ctx_ = std::unique_ptr<ServerContext>(new ServerContext{*engine_, metrics_, {}, {}});
+  event_log_ = std::make_unique<EventLog>(engine_->notifier(), 10'000);
+  fanout_.add(event_log_.get());
+  ctx_ = std::unique_ptr<ServerContext>(
+      new ServerContext{*engine_, metrics_, io_, *event_log_, {}, {}, {}});
   ctx_->ingest.samples = metrics_.add_counter("blockhealth_ingested_samples_total",
                                               "Metric samples accepted by push.", {"block"})
                              .value();

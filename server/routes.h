@@ -18,6 +18,12 @@ void add_block_routes(Router& router, ServerContext& ctx);
 void add_ingest_routes(Router& router, ServerContext& ctx);
 // GET /healthz, /readyz, /metrics; POST /v1/reload
 void add_ops_routes(Router& router, ServerContext& ctx);
+// PUT/DELETE /v1/blocks/{block}/instances/{instance}/maintenance,
+// GET/POST /v1/silences, DELETE /v1/silences/{id}
+void add_hold_routes(Router& router, ServerContext& ctx);
+// GET /v1/events?after=&wait=&limit=&block= (and the ?index=&wait= watch of
+// GET /v1/blocks/{block}, installed by add_block_routes)
+void add_event_routes(Router& router, ServerContext& ctx);
 
 }  // namespace blockhealth::server
 

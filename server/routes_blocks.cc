@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "server/long_poll.h"
 #include "server/routes.h"
 
 namespace blockhealth::server {
@@ -38,15 +39,40 @@ void add_block_routes(Router& router, ServerContext& ctx) {
                respond(json_response(req, http::status::ok, std::move(body)));
              });
 
+  // With ?index=N the request waits (up to ?wait=, default 30s, at most 5m)
+  // until the block's state_index is past N, then answers the new view; on
+  // timeout it answers the unchanged one. X-Blockhealth-Index carries the
+  // index either way.
   router.add(http::verb::get, "/v1/blocks/{}",
              [&ctx](const Request& req, const RouteParams& p, Responder respond) {
-               const BlockViewConstSharedPtr view = ctx.engine.views()->find(p.path[0]);
+               const std::string id = p.path[0];
+               const BlockViewConstSharedPtr view = ctx.engine.views()->find(id);
                if (!view) {
                  respond(error_response(req, http::status::not_found,
-                                        "block '" + p.path[0] + "' is not configured"));
+                                        "block '" + id + "' is not configured"));
                  return;
                }
-               respond(json_response(req, http::status::ok, view->detail_json));
+               auto answer = [&ctx, req, id]() {
+                 const BlockViewConstSharedPtr current = ctx.engine.views()->find(id);
+                 if (!current) {
+                   return error_response(req, http::status::not_found,
+                                         "block '" + id + "' is no longer configured");
+                 }
+                 Response res = json_response(req, http::status::ok, current->detail_json);
+                 res.set("X-Blockhealth-Index", std::to_string(current->state_index));
+                 return res;
+               };
+               auto index = parse_uint_param(p, "index");
+               auto wait = parse_wait(p);
+               if (!index || !wait) {
+                 respond(error_response(req, index ? wait.error() : index.error()));
+                 return;
+               }
+               if (!*index || view->state_index > **index) {
+                 respond(answer());
+                 return;
+               }
+               long_poll(ctx, "block:" + id, **index, *wait, std::move(answer), std::move(respond));
              });
 
   router.add(http::verb::get, "/v1/blocks/{}/history",

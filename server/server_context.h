@@ -4,10 +4,14 @@
 #define BLOCKHEALTH_SERVER_SERVER_CONTEXT_H
 
 #include <atomic>
+#include <boost/asio/io_context.hpp>
 #include <functional>
+#include <optional>
+#include <vector>
 #include <string>
 
 #include "core/engine/engine.h"
+#include "core/engine/event_log.h"
 #include "core/prometheus/metrics_registry.h"
 #include "core/util/result.h"
 
@@ -20,9 +24,17 @@ struct IngestMetrics {
   prometheus::CounterFamily* rejected = nullptr;   // {block, kind}
 };
 
+// Transitions older than the in-memory event log holds: after `after`, at
+// most `limit`, of one block when given (from the state store).
+using OlderEvents = std::function<Result<std::vector<Transition>>(
+    std::uint64_t after, std::size_t limit, const std::optional<std::string>& block)>;
+
 struct ServerContext {
   Engine& engine;
   prometheus::MetricsRegistry& metrics;
+  boost::asio::io_context& io;  // runs the HTTP server; watchers' timers live here
+  EventLog& events;
+  OlderEvents older_events;     // may be empty (no state store)
   IngestMetrics ingest;
   // Re-reads the config and swaps it in. On success a JSON summary; on
   // failure every problem, and the running configuration is untouched.

@@ -103,6 +103,7 @@ BlockRunner::Instance BlockRunner::make_instance(const std::string& id, bool pus
   in.health = std::make_unique<InstanceHealth>(
       config_.id, id, static_cast<std::size_t>(std::max(1, config_.settings.history_size)));
   set_trackers(in);
+  if (config_.flapping) in.flap = std::make_unique<FlapDetector>(*config_.flapping);
   return in;
 }
 
@@ -119,6 +120,11 @@ void BlockRunner::adopt(BlockRunner& previous) {
     }
     it->health = std::move(old.health);
     it->probe_judged_ms = it->probed && old.probed ? old.probe_judged_ms : 0;
+    it->notified = old.notified;
+    if (config_.flapping && old.flap) {
+      it->flap = std::move(old.flap);
+      it->flap->set_config(*config_.flapping);
+    }
     set_trackers(*it);
     it->health->set_history_size(
         static_cast<std::size_t>(std::max(1, config_.settings.history_size)));
@@ -178,6 +184,7 @@ void BlockRunner::arm_health_timer(std::chrono::milliseconds delay) {
     auto self = weak.lock();
     if (ec || !self || self->stopped_) return;
     self->update_health_and_publish();
+    self->sample_flapping();
     self->arm_health_timer(self->config_.settings.interval);
   });
 }
@@ -391,12 +398,71 @@ void BlockRunner::update_health_and_publish() {
     const std::int64_t last_seen = in.record->last_seen_cell()->load(std::memory_order_relaxed);
     if (auto t = in.health->update(now_ms, last_seen, stale_ms, ctx_.transition_seq)) {
       history_dirty_ = true;
-      spdlog::info("block {} instance {}: {} -> {} ({})", t->block_id, t->instance_id,
-                   to_string(t->from), to_string(t->to), t->reason);
+      t->held_by = hold_reason(in);
+      spdlog::info("block {} instance {}: {} -> {} ({}){}", t->block_id, t->instance_id,
+                   to_string(t->from), to_string(t->to), t->reason,
+                   t->held_by.empty() ? "" : "; actions held: " + t->held_by);
       ctx_.listener.on_transition(*t);
+      if (t->held_by.empty()) {
+        in.notified = t->to;
+        ctx_.listener.on_notify(*t, NotifyKind::kTransition);
+      }
     }
   }
   publish();
+}
+
+void BlockRunner::restore_history(const std::vector<Transition>& transitions) {
+  for (Instance& in : instances_) {
+    std::deque<Transition> mine;
+    for (const Transition& t : transitions) {
+      if (t.block_id == config_.id && t.instance_id == in.id) mine.push_back(t);
+    }
+    if (mine.empty()) continue;
+    in.notified = mine.back().to;
+    in.health->restore_history(std::move(mine));
+  }
+  history_dirty_ = true;
+  publish();
+}
+
+std::string BlockRunner::hold_reason(const Instance& in) const {
+  if (auto m = ctx_.holds.maintenance(config_.id, in.id)) return "maintenance: " + m->reason;
+  if (auto s = ctx_.holds.silence_for(config_.id, in.id)) {
+    return "silenced by " + s->id + ": " + s->reason;
+  }
+  if (in.flap && in.flap->flapping()) {
+    return "flapping (" + std::to_string(static_cast<int>(in.flap->percent())) + "% state changes)";
+  }
+  return "";
+}
+
+void BlockRunner::sample_flapping() {
+  bool changed = false;
+  for (Instance& in : instances_) {
+    if (!in.flap) continue;
+    const Status status = in.health->verdict().status;
+    if (!in.flap->record(status)) continue;
+    changed = true;
+    spdlog::info("block {} instance {}: {} flapping ({:.0f}% state changes)", config_.id, in.id,
+                 in.flap->flapping() ? "started" : "stopped", in.flap->percent());
+    if (in.flap->flapping() || (in.notified && *in.notified == status)) continue;
+    if (!hold_reason(in).empty()) continue;  // still in maintenance or silenced
+    // Tell the actions where the instance settled.
+    Transition t;
+    t.seq = ++ctx_.transition_seq;
+    t.time_ms = ctx_.clock.wall_ms();
+    t.block_id = config_.id;
+    t.instance_id = in.id;
+    t.from = in.notified.value_or(Status::kUnknown);
+    t.to = status;
+    t.policy = in.health->verdict().policy;
+    t.reason = in.health->verdict().reason + " (settled after flapping)";
+    t.evidence = in.health->verdict().evidence;
+    in.notified = status;
+    ctx_.listener.on_notify(t, NotifyKind::kFlapEnded);
+  }
+  if (changed) publish();
 }
 
 PolicyStateView BlockRunner::policy_state(const Policy& p) const {
@@ -446,6 +512,16 @@ void BlockRunner::publish() {
     iv.last_seen_ms = iv.last_seen->load(std::memory_order_relaxed);
     iv.sources = in.record->source_statuses();
     for (const SourceStatus& s : iv.sources) signature += s.ok ? "+" : "!" + s.message;
+    iv.maintenance = ctx_.holds.maintenance(config_.id, in.id);
+    iv.silence = ctx_.holds.silence_for(config_.id, in.id);
+    iv.counted = !iv.maintenance.has_value();
+    if (in.flap) {
+      iv.flapping = in.flap->flapping();
+      iv.flap_percent = in.flap->percent();
+    }
+    signature += iv.maintenance ? "M" + iv.maintenance->reason : "-";
+    signature += iv.silence ? "S" + iv.silence->id : "-";
+    signature += iv.flapping ? "F" : "-";
     for (std::size_t i = 0; i < in.health->policy_count(); ++i) {
       const PolicyTracker& t = in.health->tracker(i);
       iv.policies.push_back({in.health->policy_id(i), t.effective().status, t.latest().status,
@@ -456,9 +532,20 @@ void BlockRunner::publish() {
       signature += t.effective().reason;
     }
     signature += '#' + in.id + std::string(to_string(v.status)) + v.reason;
-    view->status = worst(view->status, v.status);
     view->healthy = view->healthy && counts_as_healthy(v.status);
+    if (iv.counted) {
+      view->status = worst(view->status, v.status);
+      ++view->quorum.counted;
+      view->quorum.healthy += counts_as_healthy(v.status) ? 1 : 0;
+    }
     view->instances.push_back(std::move(iv));
+  }
+  view->quorum.configured = config_.min_healthy.has_value();
+  view->quorum.required = config_.required_healthy(view->quorum.counted);
+  view->quorum.ok = view->quorum.counted > 0 && view->quorum.healthy >= view->quorum.required;
+  if (instances_.empty()) {
+    view->status = Status::kUnknown;  // nothing serving is not healthy
+    view->healthy = false;
   }
   for (const auto& p : policies_) {
     view->policies.push_back(policy_state(*p));
@@ -485,6 +572,7 @@ void BlockRunner::publish() {
   view->history = history_;
   serialize_block_view(*view);
   slot_->view.store(std::move(view));
+  ctx_.notifier.notify("block:" + config_.id, state_index_);
 }
 
 }  // namespace blockhealth

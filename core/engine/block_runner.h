@@ -12,6 +12,7 @@
 #include "core/engine/block_view.h"
 #include "core/engine/engine_context.h"
 #include "core/engine/engine_plan.h"
+#include "core/engine/flap_detector.h"
 #include "core/engine/instance_health.h"
 
 namespace blockhealth {
@@ -52,6 +53,11 @@ class BlockRunner : public std::enable_shared_from_this<BlockRunner> {
   bool paused() const { return paused_; }
   // Starts every policy's evaluation now (mgmt "evaluate", tests).
   void evaluate_now();
+  // Publishes the view again (a maintenance window or silence changed).
+  void refresh() { update_health_and_publish(); }
+  // Gives each instance its transitions from `transitions` (all blocks',
+  // oldest first; others' are skipped), e.g. read back at startup.
+  void restore_history(const std::vector<Transition>& transitions);
 
   // nullptr when no policy has that id (or, failing that, that `use`).
   PolicyHandleSharedPtr find_policy(const std::string& id_or_use) const;
@@ -74,6 +80,9 @@ class BlockRunner : public std::enable_shared_from_this<BlockRunner> {
     std::int64_t probe_judged_ms = 0;  // time of the last probe fed to its tracker
     InstanceRecordSharedPtr record;
     std::unique_ptr<InstanceHealth> health;
+    std::unique_ptr<FlapDetector> flap;  // when the block configures `flapping`
+    // The status actions were last told about (none yet: nullopt).
+    std::optional<Status> notified;
   };
 
   Instance make_instance(const std::string& id, bool pushed);
@@ -93,6 +102,11 @@ class BlockRunner : public std::enable_shared_from_this<BlockRunner> {
   // Feeds the same verdict to every instance's tracker of policy `index`.
   void apply_uniform(std::size_t index, Status status, const std::string& reason);
   void update_health_and_publish();
+  // One flapping sample per instance (each health tick); notifies the
+  // current status when an instance stops flapping in a new one.
+  void sample_flapping();
+  // Why actions of `in` are held now, or "".
+  std::string hold_reason(const Instance& in) const;
   void publish();
   PolicyStateView policy_state(const Policy& p) const;
 

@@ -44,6 +44,18 @@ json::object instance_json(const InstanceView& in) {
                                    {"checked_at", time_json(s.time_ms)},
                                    {"last_success", time_json(s.last_success_ms)}});
   }
+  json::value maintenance = nullptr;
+  if (in.maintenance) {
+    maintenance = json::object{{"reason", in.maintenance->reason},
+                               {"until", format_time_ms(in.maintenance->until_ms)},
+                               {"since", format_time_ms(in.maintenance->created_ms)}};
+  }
+  json::value silence = nullptr;
+  if (in.silence) {
+    silence = json::object{{"id", in.silence->id},
+                           {"reason", in.silence->reason},
+                           {"until", format_time_ms(in.silence->until_ms)}};
+  }
   return json::object{
       {"instance_id", in.id},
       {"source", in.pushed ? "pushed" : "config"},
@@ -56,6 +68,11 @@ json::object instance_json(const InstanceView& in) {
       {"last_seen", time_json(in.last_seen_ms)},
       {"policies", std::move(policies)},
       {"sources", std::move(sources)},
+      {"maintenance", std::move(maintenance)},
+      {"silence", std::move(silence)},
+      {"flapping", in.flapping},
+      {"flap_percent", in.flap_percent},
+      {"counts_for_quorum", in.counted},
   };
 }
 
@@ -81,25 +98,23 @@ json::object policy_state_json(const PolicyStateView& p) {
   return o;
 }
 
+json::object quorum_json(const BlockView& view) {
+  json::array counted;
+  for (const InstanceView& in : view.instances) {
+    if (in.counted) counted.push_back(json::string(in.id));
+  }
+  return json::object{{"min_healthy", view.quorum.required},
+                      {"min_healthy_configured", view.quorum.configured},
+                      {"healthy", view.quorum.healthy},
+                      {"counted", std::move(counted)}};
+}
+
 std::string build_aios_prefix(const BlockView& view) {
   return R"({"block_id":)" + quoted(view.id) + R"(,"healthy":)" + (view.healthy ? "true" : "false") +
          R"(,"instances":[)";
 }
 
 }  // namespace
-
-std::string format_time_ms(std::int64_t ms) {
-  if (ms == 0) return "";
-  const std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[40];
-  const std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  char out[48];
-  std::snprintf(out, sizeof out, "%.*s.%03dZ", static_cast<int>(n), buf,
-                static_cast<int>(ms % 1000));
-  return out;
-}
 
 std::string AiosBody::render(std::int64_t now_ms) const {
   std::string out = fragments_[0];
@@ -151,6 +166,8 @@ void serialize_block_view(BlockView& view) {
       {"paused", view.paused},
       {"state_index", view.state_index},
       {"evaluated_at", time_json(view.built_ms)},
+      {"quorum_ok", view.quorum.ok},
+      {"quorum", quorum_json(view)},
       {"instances", std::move(instances)},
       {"policies", std::move(policies)},
   };
@@ -166,6 +183,7 @@ void serialize_block_view(BlockView& view) {
       {"state_index", view.state_index},
       {"instances", view.instances.size()},
       {"healthy_instances", healthy_count},
+      {"quorum_ok", view.quorum.ok},
   };
   view.summary_json = json::serialize(summary);
 }

@@ -13,9 +13,11 @@
 #include <vector>
 
 #include "core/model/policy_verdict.h"
+#include "core/model/silence.h"
 #include "core/model/status.h"
 #include "core/model/transition.h"
 #include "core/observations/instance_record.h"
+#include "core/util/time_text.h"
 
 namespace blockhealth {
 
@@ -42,6 +44,20 @@ struct InstanceView {
   LastSeenCellConstSharedPtr last_seen;  // live value, for "lastMetrics"
   std::vector<PolicyResultView> policies;
   std::vector<SourceStatus> sources;  // pull sources and how they are doing
+  std::optional<Maintenance> maintenance;  // active maintenance window
+  std::optional<Silence> silence;          // first active silence that covers it
+  bool flapping = false;
+  double flap_percent = 0;  // weighted state-change share over the flapping window
+  bool counted = true;      // counts for the quorum (not in maintenance)
+};
+
+// min_healthy over the instances that count (those not in maintenance).
+struct QuorumView {
+  int required = 0;  // healthy instances needed
+  int counted = 0;   // instances that count
+  int healthy = 0;   // of those, healthy (ok or degraded)
+  bool ok = false;   // healthy >= required (and at least one instance counts)
+  bool configured = false;  // min_healthy was set; else every counted instance must be healthy
 };
 
 struct PolicyStateView {
@@ -85,6 +101,7 @@ struct BlockView {
   bool paused = false;
   Status status = Status::kUnknown;  // worst instance status
   bool healthy = false;              // AIOS meaning: every instance healthy
+  QuorumView quorum;
   std::vector<InstanceView> instances;
   std::vector<PolicyStateView> policies;
 
@@ -121,8 +138,6 @@ void serialize_block_view(BlockView& view);
 // One transition as a JSON object.
 std::string serialize_transition(const Transition& t);
 
-// "2026-11-27T10:16:05.772Z"; "" for 0.
-std::string format_time_ms(std::int64_t ms);
 
 }  // namespace blockhealth
 

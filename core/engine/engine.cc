@@ -4,6 +4,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json.hpp>
 #include <future>
+#include <algorithm>
 #include <set>
 
 namespace blockhealth {
@@ -13,10 +14,12 @@ Engine::Engine(EngineOptions options, const Clock& clock, EngineListener& listen
     : options_(options),
       clock_(clock),
       store_(clock),
+      holds_(clock, options.hold_store),
       executor_(std::make_unique<EvalExecutor>(options.eval_workers, options.eval_queue,
                                                options.max_abandoned, options.shutdown_grace)),
-      ctx_{io_, std::make_shared<EnginePoster>(io_), *executor_, clock, store_, listener,
-           options.quarantine} {
+      ctx_{io_,      std::make_shared<EnginePoster>(io_), *executor_, clock, store_, listener,
+           holds_,   notifier_,                           options.quarantine,
+           options.first_transition_seq} {
   views_.store(std::make_shared<const ViewRegistry>());
   auto ready = std::make_shared<std::promise<void>>();
   auto started = ready->get_future();
@@ -214,6 +217,69 @@ void Engine::manage_policy(const std::string& block, const std::string& policy,
     return {};
   });
   if (!started) (*once)(started.error());
+}
+
+void Engine::refresh(const std::string& block) {
+  (void)run_on_engine([&]() -> Result<void> {
+    for (auto& [id, runner] : runners_) {
+      if (block.empty() || id == block) runner->refresh();
+    }
+    return {};
+  });
+}
+
+Result<Maintenance> Engine::set_maintenance(const std::string& block, const std::string& instance,
+                                            std::string reason, std::int64_t until_ms) {
+  Result<void> exists = run_on_engine([&]() -> Result<void> {
+    auto runner = find_runner(block);
+    if (!runner) return fail(ErrorCode::kNotFound, "no block '" + block + "' in the configuration");
+    if (!runner->has_instance(instance)) {
+      return fail(ErrorCode::kNotFound, "block '" + block + "' has no instance '" + instance + "'");
+    }
+    return {};
+  });
+  if (!exists) return exists.error();
+  auto m = holds_.set_maintenance(block, instance, std::move(reason), until_ms);
+  if (m) refresh(block);
+  return m;
+}
+
+Result<bool> Engine::lift_maintenance(const std::string& block, const std::string& instance) {
+  auto lifted = holds_.lift_maintenance(block, instance);
+  if (lifted) refresh(block);
+  return lifted;
+}
+
+Result<Silence> Engine::add_silence(const std::string& block, const std::string& instance,
+                                    std::string reason, std::int64_t until_ms) {
+  Result<void> exists = run_on_engine([&]() -> Result<void> {
+    auto runner = find_runner(block);
+    if (!runner) return fail(ErrorCode::kNotFound, "no block '" + block + "' in the configuration");
+    if (!instance.empty() && !runner->has_instance(instance)) {
+      return fail(ErrorCode::kNotFound, "block '" + block + "' has no instance '" + instance + "'");
+    }
+    return {};
+  });
+  if (!exists) return exists.error();
+  auto s = holds_.add_silence(block, instance, std::move(reason), until_ms);
+  if (s) refresh(block);
+  return s;
+}
+
+Result<bool> Engine::lift_silence(const std::string& id) {
+  auto lifted = holds_.lift_silence(id);
+  if (lifted && *lifted) refresh("");
+  return lifted;
+}
+
+void Engine::restore_history(const std::vector<Transition>& transitions) {
+  (void)run_on_engine([&]() -> Result<void> {
+    for (auto& [id, runner] : runners_) runner->restore_history(transitions);
+    for (const Transition& t : transitions) {
+      ctx_.transition_seq = std::max(ctx_.transition_seq, t.seq);
+    }
+    return {};
+  });
 }
 
 std::string Engine::plugins_json() {

@@ -24,6 +24,8 @@ struct EngineOptions {
   std::size_t max_abandoned = 32;    // overrunning calls tolerated at once
   std::chrono::milliseconds shutdown_grace{5'000};  // wait for running calls at stop
   QuarantinePolicy quarantine;
+  HoldStore* hold_store = nullptr;  // where maintenance and silences persist; may be nullptr
+  std::uint64_t first_transition_seq = 0;  // continue numbering after this (restored history)
 };
 
 // Thread-safe: every public method may be called from any thread. Internally
@@ -54,6 +56,24 @@ class Engine {
 
   ObservationStore& store() { return store_; }
   const Clock& clock() const { return clock_; }
+  HoldRegistry& holds() { return holds_; }
+  // Watchers wait here: key "block:<id>" moves with the block's state_index.
+  ChangeNotifier& notifier() { return notifier_; }
+
+  // Maintenance of one instance (see HoldRegistry). Errors: unknown block or
+  // instance (kNotFound), until not in the future (kInvalid), the state
+  // store refusing (kUnavailable). The block's view is republished.
+  Result<Maintenance> set_maintenance(const std::string& block, const std::string& instance,
+                                      std::string reason, std::int64_t until_ms);
+  Result<bool> lift_maintenance(const std::string& block, const std::string& instance);
+  // A silence of a block (instance "") or of one instance.
+  Result<Silence> add_silence(const std::string& block, const std::string& instance,
+                              std::string reason, std::int64_t until_ms);
+  Result<bool> lift_silence(const std::string& id);
+
+  // Restores transitions read back from the state store, oldest first:
+  // each instance of the running plan gets its own into its history.
+  void restore_history(const std::vector<Transition>& transitions);
 
   // Instances registered over HTTP (PUT/DELETE). Errors name the block or
   // instance that does not exist.
@@ -82,10 +102,14 @@ class Engine {
   // Runs `fn` on the engine thread and waits for it. Error if stopped.
   Result<void> run_on_engine(const std::function<Result<void>()>& fn);
   BlockRunnerSharedPtr find_runner(const std::string& block) const;  // engine thread
+  // Republishes `block` (all blocks when empty) on the engine thread.
+  void refresh(const std::string& block);
 
   EngineOptions options_;
   const Clock& clock_;
   ObservationStore store_;
+  HoldRegistry holds_;
+  ChangeNotifier notifier_;
   boost::asio::io_context io_;
   std::unique_ptr<EvalExecutor> executor_;
   EngineContext ctx_;

@@ -11,8 +11,10 @@
 #include <memory>
 #include <mutex>
 
+#include "core/engine/change_notifier.h"
 #include "core/engine/engine_events.h"
 #include "core/engine/eval_executor.h"
+#include "core/engine/hold_registry.h"
 #include "core/engine/quarantine.h"
 #include "core/observations/observation_store.h"
 #include "core/util/clock.h"
@@ -46,6 +48,8 @@ struct EngineContext {
   const Clock& clock;
   ObservationStore& store;
   EngineListener& listener;
+  HoldRegistry& holds;
+  ChangeNotifier& notifier;  // key "block:<id>" moves with each view's state_index
   QuarantinePolicy quarantine;
   std::uint64_t transition_seq = 0;  // engine thread only
 };

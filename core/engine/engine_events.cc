@@ -20,4 +20,8 @@ std::string_view to_string(CallOutcome o) {
   return "error";
 }
 
+std::string_view to_string(NotifyKind k) {
+  return k == NotifyKind::kFlapEnded ? "flap_ended" : "transition";
+}
+
 }  // namespace blockhealth

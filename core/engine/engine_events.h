@@ -21,12 +21,26 @@ enum class CallOutcome {
 };
 std::string_view to_string(CallOutcome o);
 
+// Why on_notify is called.
+enum class NotifyKind {
+  kTransition,  // an instance changed status and nothing holds its actions
+  kFlapEnded,   // it stopped flapping in a status other than the last one notified
+};
+std::string_view to_string(NotifyKind k);
+
 // Called on the engine thread only; implementations must be quick and must
 // not call back into the engine synchronously.
 class EngineListener {
  public:
   virtual ~EngineListener() = default;
+  // Every transition, held or not (history, events, metrics).
   virtual void on_transition(const Transition& t) { (void)t; }
+  // A transition whose actions should run (not in maintenance, silenced or
+  // flapping).
+  virtual void on_notify(const Transition& t, NotifyKind kind) {
+    (void)t;
+    (void)kind;
+  }
   virtual void on_policy_call(std::string_view block, std::string_view policy,
                               CallOutcome outcome, double seconds) {
     (void)block;

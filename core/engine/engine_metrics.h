@@ -37,6 +37,9 @@ class ListenerFanout final : public EngineListener {
   void on_transition(const Transition& t) override {
     for (EngineListener* l : listeners_) l->on_transition(t);
   }
+  void on_notify(const Transition& t, NotifyKind kind) override {
+    for (EngineListener* l : listeners_) l->on_notify(t, kind);
+  }
   void on_policy_call(std::string_view block, std::string_view policy, CallOutcome outcome,
                       double seconds) override {
     for (EngineListener* l : listeners_) l->on_policy_call(block, policy, outcome, seconds);

@@ -21,6 +21,9 @@ struct Transition {
   std::string policy;  // policy id that caused it, or a built-in check ("staleness")
   std::string reason;
   std::optional<Evidence> evidence;
+  // Why its actions were held back ("maintenance: ...", "silenced by s-...:
+  // ...", "flapping (62%)"), or "" when they ran.
+  std::string held_by;
 };
 
 }  // namespace blockhealth

@@ -1,0 +1,24 @@
+// Times as text: RFC 3339 in UTC with milliseconds, as the HTTP API writes
+// and reads them.
+#ifndef BLOCKHEALTH_CORE_UTIL_TIME_TEXT_H
+#define BLOCKHEALTH_CORE_UTIL_TIME_TEXT_H
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/util/result.h"
+
+namespace blockhealth {
+
+// "2026-11-27T10:16:05.772Z"; "" for 0.
+std::string format_time_ms(std::int64_t unix_ms);
+
+// Reads an RFC 3339 date-time ("2026-11-28T10:00:00Z",
+// "2026-11-28T12:00:00.5+02:00") into Unix milliseconds. The error says
+// what was expected.
+Result<std::int64_t> parse_time_ms(std::string_view text);
+
+}  // namespace blockhealth
+
+#endif  // BLOCKHEALTH_CORE_UTIL_TIME_TEXT_H

@@ -1,0 +1,64 @@
+#include "server/long_poll.h"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <atomic>
+#include <charconv>
+
+#include "core/config/duration.h"
+
+namespace blockhealth::server {
+
+Result<std::chrono::milliseconds> parse_wait(const RouteParams& p) {
+  auto text = p.get("wait");
+  if (!text) return kDefaultWait;
+  auto d = parse_duration(*text);
+  if (!d) return fail("wait: " + d.error().message);
+  return std::min(*d, kMaxWait);
+}
+
+Result<std::optional<std::uint64_t>> parse_uint_param(const RouteParams& p, std::string_view key) {
+  auto text = p.get(key);
+  if (!text) return std::optional<std::uint64_t>();
+  std::uint64_t n = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), n);
+  if (ec != std::errc() || end != text->data() + text->size()) {
+    return fail(std::string(key) + ": expected a non-negative integer, got '" +
+                std::string(text->substr(0, 64)) + "'");
+  }
+  return std::optional<std::uint64_t>(n);
+}
+
+void long_poll(ServerContext& ctx, const std::string& key, std::uint64_t after,
+               std::chrono::milliseconds wait, std::function<Response()> answer,
+               Responder respond) {
+  // Shared by the notifier's callback and the timer; whichever comes first
+  // answers, the other finds `done` set.
+  struct Watch {
+    explicit Watch(boost::asio::io_context& io) : timer(io) {}
+    boost::asio::steady_timer timer;
+    std::atomic<bool> done{false};
+    std::atomic<std::uint64_t> token{0};
+    std::function<Response()> answer;
+    Responder respond;
+  };
+  auto watch = std::make_shared<Watch>(ctx.io);
+  watch->answer = std::move(answer);
+  watch->respond = std::move(respond);
+  ChangeNotifier& notifier = ctx.engine.notifier();
+  watch->timer.expires_after(wait);
+  watch->timer.async_wait([watch, &notifier](const boost::system::error_code& ec) {
+    if (ec || watch->done.exchange(true)) return;
+    notifier.cancel(watch->token.load());
+    watch->respond(watch->answer());
+  });
+  const std::uint64_t token = notifier.wait(key, after, [watch] {
+    if (watch->done.exchange(true)) return;
+    // The timer is not thread-safe: cancel it on its own executor.
+    boost::asio::post(watch->timer.get_executor(), [watch] { watch->timer.cancel(); });
+    watch->respond(watch->answer());
+  });
+  watch->token.store(token);
+}
+
+}  // namespace blockhealth::server

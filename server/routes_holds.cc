@@ -1,0 +1,173 @@
+// Maintenance windows and silences: operator holds on actions.
+#include <boost/json.hpp>
+
+#include "core/config/duration.h"
+#include "core/util/time_text.h"
+#include "server/routes.h"
+
+namespace blockhealth::server {
+namespace json = boost::json;
+namespace {
+
+constexpr std::int64_t kMaxHoldMs = 90LL * 24 * 3600 * 1000;
+
+struct HoldRequest {
+  std::string reason;
+  std::int64_t until_ms = 0;
+  std::string block;     // silences only
+  std::string instance;  // silences only ("" = whole block)
+};
+
+// Reads {"reason", "until", ...}: until is an RFC 3339 time or a duration
+// from now ("2h"); required, in the future, at most 90 days away.
+Result<HoldRequest> parse_hold(const Request& req, std::int64_t now_ms, bool silence) {
+  boost::system::error_code ec;
+  json::value body = json::parse(req.body(), ec);
+  if (ec) return fail("invalid JSON body: " + ec.message());
+  if (!body.is_object()) return fail("expected a JSON object {\"reason\": ..., \"until\": ...}");
+  const json::object& o = body.get_object();
+  for (const auto& [key, value] : o) {
+    const bool known = key == "reason" || key == "until" ||
+                       (silence && (key == "block" || key == "instance"));
+    if (!known) return fail("unknown field '" + std::string(key) + "'");
+  }
+  HoldRequest out;
+  if (const json::value* r = o.if_contains("reason")) {
+    if (!r->is_string()) return fail("reason: expected a string");
+    out.reason = std::string(r->get_string());
+  }
+  if (out.reason.empty()) return fail("reason: required (say why, for the next operator)");
+  const json::value* until = o.if_contains("until");
+  if (until == nullptr || !until->is_string()) {
+    return fail("until: required, an RFC 3339 time (2026-11-28T10:00:00Z) or a duration from "
+                "now (2h)");
+  }
+  const std::string text(until->get_string());
+  if (auto d = parse_duration(text)) {
+    out.until_ms = now_ms + d->count();
+  } else if (auto t = parse_time_ms(text)) {
+    out.until_ms = *t;
+  } else {
+    return fail("until: " + t.error().message + ", or a duration like 2h");
+  }
+  if (out.until_ms <= now_ms) return fail("until: " + text + " is not in the future");
+  if (out.until_ms - now_ms > kMaxHoldMs) return fail("until: at most 90 days from now");
+  if (silence) {
+    const json::value* b = o.if_contains("block");
+    if (b == nullptr || !b->is_string() || b->get_string().empty()) {
+      return fail("block: required, the block to silence");
+    }
+    out.block = std::string(b->get_string());
+    if (const json::value* i = o.if_contains("instance"); i != nullptr && !i->is_null()) {
+      if (!i->is_string()) return fail("instance: expected a string");
+      out.instance = std::string(i->get_string());
+    }
+  }
+  return out;
+}
+
+json::object maintenance_json(const Maintenance& m) {
+  return json::object{{"block_id", m.block_id},         {"instance_id", m.instance_id},
+                      {"reason", m.reason},             {"until", format_time_ms(m.until_ms)},
+                      {"since", format_time_ms(m.created_ms)}};
+}
+
+json::object silence_json(const Silence& s) {
+  json::object o{{"id", s.id},
+                 {"block_id", s.block_id},
+                 {"reason", s.reason},
+                 {"until", format_time_ms(s.until_ms)},
+                 {"created", format_time_ms(s.created_ms)}};
+  o["instance_id"] = s.instance_id.empty() ? json::value(nullptr) : json::value(s.instance_id);
+  return o;
+}
+
+}  // namespace
+
+void add_hold_routes(Router& router, ServerContext& ctx) {
+  router.add(http::verb::put, "/v1/blocks/{}/instances/{}/maintenance",
+             [&ctx](const Request& req, const RouteParams& p, Responder respond) {
+               auto hold = parse_hold(req, ctx.engine.clock().wall_ms(), false);
+               if (!hold) {
+                 respond(error_response(req, hold.error()));
+                 return;
+               }
+               auto m = ctx.engine.set_maintenance(p.path[0], p.path[1], hold->reason,
+                                                   hold->until_ms);
+               if (!m) {
+                 respond(error_response(req, m.error()));
+                 return;
+               }
+               respond(json_response(
+                   req, http::status::ok,
+                   json::serialize(json::object{{"success", true},
+                                                {"maintenance", maintenance_json(*m)}})));
+             });
+
+  router.add(http::verb::delete_, "/v1/blocks/{}/instances/{}/maintenance",
+             [&ctx](const Request& req, const RouteParams& p, Responder respond) {
+               auto lifted = ctx.engine.lift_maintenance(p.path[0], p.path[1]);
+               if (!lifted) {
+                 respond(error_response(req, lifted.error()));
+                 return;
+               }
+               if (!*lifted) {
+                 respond(error_response(req, http::status::not_found,
+                                        "instance '" + p.path[1] + "' of block '" + p.path[0] +
+                                            "' is not in maintenance"));
+                 return;
+               }
+               respond(json_response(req, http::status::ok, R"({"success":true})"));
+             });
+
+  router.add(http::verb::get, "/v1/silences",
+             [&ctx](const Request& req, const RouteParams&, Responder respond) {
+               json::array silences;
+               for (const Silence& s : ctx.engine.holds().silences()) {
+                 silences.push_back(silence_json(s));
+               }
+               json::array maintenance;
+               for (const Maintenance& m : ctx.engine.holds().maintenances()) {
+                 maintenance.push_back(maintenance_json(m));
+               }
+               respond(json_response(req, http::status::ok,
+                                     json::serialize(json::object{
+                                         {"silences", std::move(silences)},
+                                         {"maintenance", std::move(maintenance)}})));
+             });
+
+  router.add(http::verb::post, "/v1/silences",
+             [&ctx](const Request& req, const RouteParams&, Responder respond) {
+               auto hold = parse_hold(req, ctx.engine.clock().wall_ms(), true);
+               if (!hold) {
+                 respond(error_response(req, hold.error()));
+                 return;
+               }
+               auto s = ctx.engine.add_silence(hold->block, hold->instance, hold->reason,
+                                               hold->until_ms);
+               if (!s) {
+                 respond(error_response(req, s.error()));
+                 return;
+               }
+               respond(json_response(req, http::status::created,
+                                     json::serialize(json::object{
+                                         {"success", true}, {"silence", silence_json(*s)}})));
+             });
+
+  router.add(http::verb::delete_, "/v1/silences/{}",
+             [&ctx](const Request& req, const RouteParams& p, Responder respond) {
+               auto lifted = ctx.engine.lift_silence(p.path[0]);
+               if (!lifted) {
+                 respond(error_response(req, lifted.error()));
+                 return;
+               }
+               if (!*lifted) {
+                 respond(error_response(req, http::status::not_found,
+                                        "no active silence '" + p.path[0] + "'"));
+                 return;
+               }
+               respond(json_response(req, http::status::ok, R"({"success":true})"));
+             });
+}
+
+}  // namespace blockhealth::server
