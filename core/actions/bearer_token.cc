@@ -8,7 +8,7 @@
 namespace blockhealth {
 namespace {
 
-constexpr std::size_t kMaxTokenFile = 64 * 1024;
+constexpr std::size_t kMaxTokenFile = std::size_t{64} * 1024;
 
 bool is_space(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';

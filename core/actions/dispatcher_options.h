@@ -37,7 +37,7 @@ struct DispatcherOptions {
   std::size_t max_in_flight = 8;
   // The most of a response body read (kept for error messages); a longer
   // body is not an error, the status line decides.
-  std::uint64_t response_body_limit = 64 * 1024;
+  std::uint64_t response_body_limit = std::uint64_t{64} * 1024;
   RepeatGate repeat_gate;  // empty: repeats always go out
 };
 

@@ -33,7 +33,7 @@ std::string host_header(const HttpUrl& url) {
 
 class PostOperation : public std::enable_shared_from_this<PostOperation> {
  public:
-  PostOperation(net::any_io_executor executor, PostRequest request,
+  PostOperation(const net::any_io_executor& executor, PostRequest request,
                 std::function<void(PostResult)> done)
       : spec_(std::move(request)),
         done_(std::move(done)),
@@ -174,7 +174,7 @@ class PostOperation : public std::enable_shared_from_this<PostOperation> {
 
 }  // namespace
 
-void async_post(net::any_io_executor executor, PostRequest request,
+void async_post(const net::any_io_executor& executor, PostRequest request,
                 std::function<void(PostResult)> done) {
   auto op = std::make_shared<PostOperation>(executor, std::move(request), std::move(done));
   net::post(executor, [op] { op->start(); });

@@ -24,7 +24,7 @@ struct PostRequest {
   // replaces a default of the same name. Content-Length is always set.
   std::vector<std::pair<std::string, std::string>> headers;
   std::chrono::milliseconds timeout{5'000};  // resolve to the last byte of the answer
-  std::uint64_t response_body_limit = 64 * 1024;
+  std::uint64_t response_body_limit = std::uint64_t{64} * 1024;
 };
 
 struct PostResult {
@@ -41,7 +41,7 @@ struct PostResult {
 // io_context is stopped or destroyed first (then never). Thread-safety: may
 // be called from any thread; the exchange runs on `executor`, which must be
 // run by one thread (or be a strand).
-void async_post(boost::asio::any_io_executor executor, PostRequest request,
+void async_post(const boost::asio::any_io_executor& executor, PostRequest request,
                 std::function<void(PostResult)> done);
 
 }  // namespace blockhealth
