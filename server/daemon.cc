@@ -15,6 +15,7 @@
 #include "core/engine/engine_metrics.h"
 #include "core/engine/engine_plan.h"
 #include "core/sources/source_manager.h"
+#include "core/util/json_text.h"
 #include "server/auth.h"
 #include "server/http_session.h"
 #include "server/routes.h"
@@ -30,7 +31,8 @@ Result<net::ip::tcp::endpoint> resolve_listen(const ListenAddress& listen) {
   boost::system::error_code ec;
   const auto address = net::ip::make_address(listen.host, ec);
   if (ec) {
-    if (listen.host == "localhost") return net::ip::tcp::endpoint(net::ip::address_v4::loopback(), listen.port);
+    if (listen.host == "localhost")
+      return net::ip::tcp::endpoint(net::ip::address_v4::loopback(), listen.port);
     return fail("server.listen: '" + listen.host + "' is not an IP address (" + ec.message() + ")");
   }
   return net::ip::tcp::endpoint(address, listen.port);
@@ -123,8 +125,9 @@ Result<std::string> Daemon::reload() {
   json::array restart_needed;
   if (current && !((*plan)->config.server == current->config.server)) {
     restart_needed.push_back("server");
-    spdlog::warn("reload: changes under server: (listen, limits, threads) take effect at restart, "
-                 "except auth_token_file");
+    spdlog::warn(
+        "reload: changes under server: (listen, limits, threads) take effect at restart, "
+        "except auth_token_file");
   }
   auth_.set_token(std::move(*token));
   engine_->apply(*plan);
@@ -133,17 +136,18 @@ Result<std::string> Daemon::reload() {
   std::size_t policies = 0;
   for (const PlannedBlock& b : (*plan)->blocks) policies += b.policies.size();
   json::array refused;
-  for (const PluginProblem& p : (*plan)->catalog->problems()) refused.push_back(json::string(p.message));
+  for (const PluginProblem& p : (*plan)->catalog->problems())
+    refused.push_back(json::string(p.message));
   spdlog::info("configuration {} applied: {} blocks, {} policies, {} plugins ({} refused)",
                options_.config_path.string(), (*plan)->blocks.size(), policies,
                (*plan)->catalog->plugins().size(), refused.size());
-  return success(json::serialize(json::object{{"success", true},
-                                      {"config", options_.config_path.string()},
-                                      {"blocks", (*plan)->blocks.size()},
-                                      {"policies", policies},
-                                      {"plugins", (*plan)->catalog->plugins().size()},
-                                      {"refused_plugins", std::move(refused)},
-                                      {"restart_needed", std::move(restart_needed)}}));
+  return success(to_json_text(json::object{{"success", true},
+                                           {"config", options_.config_path.string()},
+                                           {"blocks", (*plan)->blocks.size()},
+                                           {"policies", policies},
+                                           {"plugins", (*plan)->catalog->plugins().size()},
+                                           {"refused_plugins", std::move(refused)},
+                                           {"restart_needed", std::move(restart_needed)}}));
 }
 
 void Daemon::install_routes() {
@@ -167,17 +171,19 @@ void Daemon::shutdown() {
 }
 
 int Daemon::run() {
-  reloads_ = metrics_.add_counter("blockhealth_reloads_total",
-                                  "Configuration reloads, applied or rejected.", {"result"})
+  reloads_ = metrics_
+                 .add_counter("blockhealth_reloads_total",
+                              "Configuration reloads, applied or rejected.", {"result"})
                  .value();
-  metrics_.add_gauge("blockhealth_build_info", "Always 1; labelled with the daemon's version.",
-                     {"version"})
+  metrics_
+      .add_gauge("blockhealth_build_info", "Always 1; labelled with the daemon's version.",
+                 {"version"})
       .value()
       ->with({kBlockhealthVersion})
       .set(1);
   engine_ = std::make_unique<Engine>(EngineOptions{}, SystemClock::instance(), fanout_);
-  engine_metrics_ =
-      std::make_unique<EngineMetrics>(metrics_, [engine = engine_.get()] { return engine->views(); });
+  engine_metrics_ = std::make_unique<EngineMetrics>(
+      metrics_, [engine = engine_.get()] { return engine->views(); });
   fanout_.add(engine_metrics_.get());
   sources_ = std::make_unique<SourceManager>(engine_->store(), SystemClock::instance(), &metrics_,
                                              SourceOptions{});
@@ -185,16 +191,19 @@ int Daemon::run() {
   fanout_.add(event_log_.get());
   ctx_ = std::unique_ptr<ServerContext>(
       new ServerContext{*engine_, metrics_, io_, *event_log_, {}, {}, {}});
-  ctx_->ingest.samples = metrics_.add_counter("blockhealth_ingested_samples_total",
-                                              "Metric samples accepted by push.", {"block"})
+  ctx_->ingest.samples = metrics_
+                             .add_counter("blockhealth_ingested_samples_total",
+                                          "Metric samples accepted by push.", {"block"})
                              .value();
-  ctx_->ingest.log_lines = metrics_.add_counter("blockhealth_ingested_log_lines_total",
-                                                "Log lines accepted by push.", {"block"})
+  ctx_->ingest.log_lines = metrics_
+                               .add_counter("blockhealth_ingested_log_lines_total",
+                                            "Log lines accepted by push.", {"block"})
                                .value();
   ctx_->ingest.rejected =
-      metrics_.add_counter("blockhealth_ingest_rejected_total",
-                           "Push requests refused, by kind (malformed, media_type, limit).",
-                           {"block", "kind"})
+      metrics_
+          .add_counter("blockhealth_ingest_rejected_total",
+                       "Push requests refused, by kind (malformed, media_type, limit).",
+                       {"block", "kind"})
           .value();
   ctx_->reload = [this] { return reload(); };
 
@@ -233,10 +242,9 @@ int Daemon::run() {
   }
   listener_ = *listener;
   const auto bound = listener_->local_endpoint();
-  const std::string bound_text =
-      (bound.address().is_v6() ? "[" + bound.address().to_string() + "]"
-                               : bound.address().to_string()) +
-      ":" + std::to_string(bound.port());
+  const std::string bound_text = (bound.address().is_v6() ? "[" + bound.address().to_string() + "]"
+                                                          : bound.address().to_string()) +
+                                 ":" + std::to_string(bound.port());
   if (options_.port_file) {
     if (auto written = write_port_file(*options_.port_file, bound_text); !written) {
       spdlog::error("cannot start: {}", written.error().message);

@@ -53,8 +53,7 @@ void HttpSession::do_read() {
 
 void HttpSession::on_read(beast::error_code ec, std::size_t /*bytes*/) {
   if (ec == http::error::end_of_stream || ec == net::error::operation_aborted ||
-      ec == beast::error::timeout || ec == net::error::connection_reset ||
-      ec == net::error::eof) {
+      ec == beast::error::timeout || ec == net::error::connection_reset || ec == net::error::eof) {
     do_close();
     return;
   }
@@ -67,8 +66,8 @@ void HttpSession::on_read(beast::error_code ec, std::size_t /*bytes*/) {
     std::string message = "malformed HTTP request: " + ec.message();
     if (ec == http::error::body_limit) {
       status = http::status::payload_too_large;
-      message = "request body exceeds the limit of " + std::to_string(limits_.body_limit) +
-                " bytes";
+      message =
+          "request body exceeds the limit of " + std::to_string(limits_.body_limit) + " bytes";
     } else if (ec == http::error::header_limit) {
       status = http::status::request_header_fields_too_large;
       message = "request header exceeds " + std::to_string(limits_.header_limit) + " bytes";
@@ -87,9 +86,9 @@ void HttpSession::send(Response res) {
   response_ = std::make_shared<Response>(std::move(res));
   const bool keep_alive = response_->keep_alive();
   stream_.expires_after(limits_.timeout);
-  http::async_write(stream_, *response_,
-                    beast::bind_front_handler(&HttpSession::on_write, shared_from_this(),
-                                              keep_alive));
+  http::async_write(
+      stream_, *response_,
+      beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), keep_alive));
 }
 
 void HttpSession::on_write(bool keep_alive, beast::error_code ec, std::size_t /*bytes*/) {
@@ -138,8 +137,8 @@ void Listener::stop() {
 }
 
 void Listener::do_accept() {
-  acceptor_.async_accept(net::make_strand(io_), [self = shared_from_this()](
-                                                    beast::error_code ec, tcp::socket socket) {
+  acceptor_.async_accept(net::make_strand(io_), [self = shared_from_this()](beast::error_code ec,
+                                                                            tcp::socket socket) {
     if (ec == net::error::operation_aborted || !self->acceptor_.is_open()) return;
     if (ec) {
       spdlog::warn("accept failed: {}", ec.message());

@@ -19,8 +19,8 @@
 namespace blockhealth::server {
 
 struct SessionLimits {
-  std::uint64_t body_limit = 1024 * 1024;  // larger bodies get 413
-  std::uint32_t header_limit = 16 * 1024;  // larger headers get 431
+  std::uint64_t body_limit = 1024 * 1024;     // larger bodies get 413
+  std::uint32_t header_limit = 16 * 1024;     // larger headers get 431
   std::chrono::milliseconds timeout{10'000};  // per read and per write
 };
 

@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include "core/util/json_text.h"
+
 namespace blockhealth::server {
 
 Response text_response(const Request& req, http::status status, std::string body,
@@ -23,7 +25,7 @@ Response json_response(const Request& req, http::status status, std::string body
 Response error_response(const Request& req, http::status status, std::string_view message) {
   boost::json::object o{{"success", false},
                         {"message", boost::json::string_view(message.data(), message.size())}};
-  return json_response(req, status, boost::json::serialize(o));
+  return json_response(req, status, to_json_text(o));
 }
 
 Response error_response(const Request& req, const Error& error) {

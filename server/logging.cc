@@ -14,8 +14,8 @@ class JsonMessageFlag final : public spdlog::custom_flag_formatter {
  public:
   void format(const spdlog::details::log_msg& msg, const std::tm&,
               spdlog::memory_buf_t& dest) override {
-    const std::string quoted = boost::json::serialize(
-        boost::json::string_view(msg.payload.data(), msg.payload.size()));
+    const std::string quoted =
+        boost::json::serialize(boost::json::string_view(msg.payload.data(), msg.payload.size()));
     dest.append(quoted.data(), quoted.data() + quoted.size());
   }
   std::unique_ptr<custom_flag_formatter> clone() const override {

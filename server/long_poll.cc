@@ -1,8 +1,8 @@
 #include "server/long_poll.h"
 
+#include <atomic>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <atomic>
 #include <charconv>
 
 #include "core/config/duration.h"

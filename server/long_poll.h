@@ -26,8 +26,7 @@ Result<std::optional<std::uint64_t>> parse_uint_param(const RouteParams& p, std:
 // past `after`, or when `wait` has passed (then with answer() as it is).
 // answer() may run on the engine thread or an I/O thread; it must be quick.
 void long_poll(ServerContext& ctx, const std::string& key, std::uint64_t after,
-               std::chrono::milliseconds wait, std::function<Response()> answer,
-               Responder respond);
+               std::chrono::milliseconds wait, std::function<Response()> answer, Responder respond);
 
 }  // namespace blockhealth::server
 

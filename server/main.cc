@@ -3,9 +3,9 @@
 //                [--plugins-dir DIR]... [--log-format text|json] [--log-level L]
 //   blockhealthd check-config [FILE]
 //   blockhealthd plugins inspect FILE.so
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -38,8 +38,8 @@ fs::path default_config() {
 }
 
 int check_config(const fs::path& file, const std::vector<fs::path>& plugin_dirs) {
-  auto plan = blockhealth::plan_from_file(file, plugin_dirs, nullptr,
-                                          blockhealth::SystemClock::instance());
+  auto plan =
+      blockhealth::plan_from_file(file, plugin_dirs, nullptr, blockhealth::SystemClock::instance());
   if (!plan) {
     std::cerr << plan.error().message << "\n" << file.string() << ": configuration is invalid\n";
     return 1;
@@ -68,7 +68,8 @@ int main(int argc, char** argv) {
   app.add_option("--port-file", port_file, "Write the bound host:port to this file once listening");
   app.add_option("--plugins-dir", plugin_dirs,
                  "Extra plugin folder searched before the config's plugins.dirs (repeatable)");
-  app.add_option("--log-format", log_format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  app.add_option("--log-format", log_format, "text or json")
+      ->check(CLI::IsMember({"text", "json"}));
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error");
 
   std::string check_file;

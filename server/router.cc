@@ -11,7 +11,8 @@ std::vector<std::string> split_pattern(const std::string& pattern) {
   std::size_t start = 1;
   while (start <= pattern.size()) {
     const std::size_t end = pattern.find('/', start);
-    out.push_back(pattern.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    out.push_back(
+        pattern.substr(start, end == std::string::npos ? std::string::npos : end - start));
     if (end == std::string::npos) break;
     start = end + 1;
   }
@@ -89,9 +90,9 @@ void Router::dispatch(const Request& req, Responder respond) const {
     respond(std::move(res));
     return;
   }
-  respond(error_response(req, http::status::not_found,
-                         "no such endpoint: " + std::string(req.method_string()) + " " +
-                             std::string(url->path())));
+  respond(error_response(
+      req, http::status::not_found,
+      "no such endpoint: " + std::string(req.method_string()) + " " + std::string(url->path())));
 }
 
 }  // namespace blockhealth::server

@@ -1,6 +1,7 @@
 // The AIOS-compatible endpoints.
 #include <boost/json.hpp>
 
+#include "core/util/json_text.h"
 #include "server/routes.h"
 
 namespace blockhealth::server {
@@ -8,8 +9,9 @@ namespace json = boost::json;
 namespace {
 
 Response aios_ok(const Request& req, json::value result) {
-  return json_response(req, http::status::ok,
-                       json::serialize(json::object{{"success", true}, {"result", std::move(result)}}));
+  return json_response(
+      req, http::status::ok,
+      to_json_text(json::object{{"success", true}, {"result", std::move(result)}}));
 }
 
 // Built-in management actions, answered without a plugin.
@@ -35,9 +37,9 @@ void builtin_action(ServerContext& ctx, const Request& req, const std::string& b
   } else if (action == "reload") {
     auto reloaded = ctx.reload();
     if (!reloaded) {
-      respond(error_response(req, http::status::unprocessable_entity,
-                             "reload rejected, the running configuration is unchanged:\n" +
-                                 reloaded.error().message));
+      respond(error_response(
+          req, http::status::unprocessable_entity,
+          "reload rejected, the running configuration is unchanged:\n" + reloaded.error().message));
       return;
     }
     respond(aios_ok(req, json::parse(*reloaded)));
@@ -80,7 +82,8 @@ void add_aios_routes(Router& router, ServerContext& ctx) {
           respond(error_response(
               req, http::status::bad_request,
               ec ? "invalid JSON body: " + ec.message()
-                 : std::string("expected a JSON object {\"mgmt_action\": ..., \"mgmt_data\": {...}}")));
+                 : std::string(
+                       "expected a JSON object {\"mgmt_action\": ..., \"mgmt_data\": {...}}")));
           return;
         }
         const json::value* action = body.get_object().if_contains("mgmt_action");
@@ -91,13 +94,13 @@ void add_aios_routes(Router& router, ServerContext& ctx) {
         }
         const json::value* data = body.get_object().if_contains("mgmt_data");
         if (data != nullptr && !data->is_object() && !data->is_null()) {
-          respond(error_response(req, http::status::bad_request,
-                                 "mgmt_data: expected an object"));
+          respond(error_response(req, http::status::bad_request, "mgmt_data: expected an object"));
           return;
         }
         const std::string action_name(action->get_string());
-        const json::value* policy =
-            data != nullptr && data->is_object() ? data->get_object().if_contains("policy") : nullptr;
+        const json::value* policy = data != nullptr && data->is_object()
+                                        ? data->get_object().if_contains("policy")
+                                        : nullptr;
         if (policy == nullptr) {
           builtin_action(ctx, req, block, action_name, respond);
           return;
@@ -107,18 +110,17 @@ void add_aios_routes(Router& router, ServerContext& ctx) {
                                  "mgmt_data.policy: expected a string"));
           return;
         }
-        ctx.engine.manage_policy(
-            block, std::string(policy->get_string()), action_name, json::serialize(*data),
-            [req, respond](Result<std::string> answer) {
-              if (!answer) {
-                respond(error_response(req, answer.error()));
-                return;
-              }
-              boost::system::error_code parse_ec;
-              json::value result = json::parse(*answer, parse_ec);
-              if (parse_ec) result = json::string(*answer);
-              respond(aios_ok(req, std::move(result)));
-            });
+        ctx.engine.manage_policy(block, std::string(policy->get_string()), action_name,
+                                 to_json_text(*data), [req, respond](Result<std::string> answer) {
+                                   if (!answer) {
+                                     respond(error_response(req, answer.error()));
+                                     return;
+                                   }
+                                   boost::system::error_code parse_ec;
+                                   json::value result = json::parse(*answer, parse_ec);
+                                   if (parse_ec) result = json::string(*answer);
+                                   respond(aios_ok(req, std::move(result)));
+                                 });
       });
 }
 

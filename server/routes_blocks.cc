@@ -90,8 +90,8 @@ void add_block_routes(Router& router, ServerContext& ctx) {
                }
                std::string body = R"({"block_id":")" + view->id + R"(","transitions":[)";
                if (view->history) {
-                 const std::size_t n = std::min(view->history->size(),
-                                                limit->value_or(view->history->size()));
+                 const std::size_t n =
+                     std::min(view->history->size(), limit->value_or(view->history->size()));
                  for (std::size_t i = 0; i < n; ++i) {
                    body += i == 0 ? "" : ",";
                    body += (*view->history)[i];

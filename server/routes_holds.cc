@@ -2,6 +2,7 @@
 #include <boost/json.hpp>
 
 #include "core/config/duration.h"
+#include "core/util/json_text.h"
 #include "core/util/time_text.h"
 #include "server/routes.h"
 
@@ -27,8 +28,8 @@ Result<HoldRequest> parse_hold(const Request& req, std::int64_t now_ms, bool sil
   if (!body.is_object()) return fail("expected a JSON object {\"reason\": ..., \"until\": ...}");
   const json::object& o = body.get_object();
   for (const auto& [key, value] : o) {
-    const bool known = key == "reason" || key == "until" ||
-                       (silence && (key == "block" || key == "instance"));
+    const bool known =
+        key == "reason" || key == "until" || (silence && (key == "block" || key == "instance"));
     if (!known) return fail("unknown field '" + std::string(key) + "'");
   }
   HoldRequest out;
@@ -39,8 +40,9 @@ Result<HoldRequest> parse_hold(const Request& req, std::int64_t now_ms, bool sil
   if (out.reason.empty()) return fail("reason: required (say why, for the next operator)");
   const json::value* until = o.if_contains("until");
   if (until == nullptr || !until->is_string()) {
-    return fail("until: required, an RFC 3339 time (2026-11-28T10:00:00Z) or a duration from "
-                "now (2h)");
+    return fail(
+        "until: required, an RFC 3339 time (2026-11-28T10:00:00Z) or a duration from "
+        "now (2h)");
   }
   const std::string text(until->get_string());
   if (auto d = parse_duration(text)) {
@@ -67,8 +69,10 @@ Result<HoldRequest> parse_hold(const Request& req, std::int64_t now_ms, bool sil
 }
 
 json::object maintenance_json(const Maintenance& m) {
-  return json::object{{"block_id", m.block_id},         {"instance_id", m.instance_id},
-                      {"reason", m.reason},             {"until", format_time_ms(m.until_ms)},
+  return json::object{{"block_id", m.block_id},
+                      {"instance_id", m.instance_id},
+                      {"reason", m.reason},
+                      {"until", format_time_ms(m.until_ms)},
                       {"since", format_time_ms(m.created_ms)}};
 }
 
@@ -85,24 +89,23 @@ json::object silence_json(const Silence& s) {
 }  // namespace
 
 void add_hold_routes(Router& router, ServerContext& ctx) {
-  router.add(http::verb::put, "/v1/blocks/{}/instances/{}/maintenance",
-             [&ctx](const Request& req, const RouteParams& p, Responder respond) {
-               auto hold = parse_hold(req, ctx.engine.clock().wall_ms(), false);
-               if (!hold) {
-                 respond(error_response(req, hold.error()));
-                 return;
-               }
-               auto m = ctx.engine.set_maintenance(p.path[0], p.path[1], hold->reason,
-                                                   hold->until_ms);
-               if (!m) {
-                 respond(error_response(req, m.error()));
-                 return;
-               }
-               respond(json_response(
-                   req, http::status::ok,
-                   json::serialize(json::object{{"success", true},
-                                                {"maintenance", maintenance_json(*m)}})));
-             });
+  router.add(
+      http::verb::put, "/v1/blocks/{}/instances/{}/maintenance",
+      [&ctx](const Request& req, const RouteParams& p, Responder respond) {
+        auto hold = parse_hold(req, ctx.engine.clock().wall_ms(), false);
+        if (!hold) {
+          respond(error_response(req, hold.error()));
+          return;
+        }
+        auto m = ctx.engine.set_maintenance(p.path[0], p.path[1], hold->reason, hold->until_ms);
+        if (!m) {
+          respond(error_response(req, m.error()));
+          return;
+        }
+        respond(json_response(
+            req, http::status::ok,
+            to_json_text(json::object{{"success", true}, {"maintenance", maintenance_json(*m)}})));
+      });
 
   router.add(http::verb::delete_, "/v1/blocks/{}/instances/{}/maintenance",
              [&ctx](const Request& req, const RouteParams& p, Responder respond) {
@@ -120,21 +123,21 @@ void add_hold_routes(Router& router, ServerContext& ctx) {
                respond(json_response(req, http::status::ok, R"({"success":true})"));
              });
 
-  router.add(http::verb::get, "/v1/silences",
-             [&ctx](const Request& req, const RouteParams&, Responder respond) {
-               json::array silences;
-               for (const Silence& s : ctx.engine.holds().silences()) {
-                 silences.push_back(silence_json(s));
-               }
-               json::array maintenance;
-               for (const Maintenance& m : ctx.engine.holds().maintenances()) {
-                 maintenance.push_back(maintenance_json(m));
-               }
-               respond(json_response(req, http::status::ok,
-                                     json::serialize(json::object{
-                                         {"silences", std::move(silences)},
-                                         {"maintenance", std::move(maintenance)}})));
-             });
+  router.add(
+      http::verb::get, "/v1/silences",
+      [&ctx](const Request& req, const RouteParams&, Responder respond) {
+        json::array silences;
+        for (const Silence& s : ctx.engine.holds().silences()) {
+          silences.push_back(silence_json(s));
+        }
+        json::array maintenance;
+        for (const Maintenance& m : ctx.engine.holds().maintenances()) {
+          maintenance.push_back(maintenance_json(m));
+        }
+        respond(json_response(req, http::status::ok,
+                              to_json_text(json::object{{"silences", std::move(silences)},
+                                                        {"maintenance", std::move(maintenance)}})));
+      });
 
   router.add(http::verb::post, "/v1/silences",
              [&ctx](const Request& req, const RouteParams&, Responder respond) {
@@ -149,9 +152,9 @@ void add_hold_routes(Router& router, ServerContext& ctx) {
                  respond(error_response(req, s.error()));
                  return;
                }
-               respond(json_response(req, http::status::created,
-                                     json::serialize(json::object{
-                                         {"success", true}, {"silence", silence_json(*s)}})));
+               respond(json_response(
+                   req, http::status::created,
+                   to_json_text(json::object{{"success", true}, {"silence", silence_json(*s)}})));
              });
 
   router.add(http::verb::delete_, "/v1/silences/{}",

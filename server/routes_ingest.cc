@@ -31,9 +31,9 @@ void count_rejected(ServerContext& ctx, const std::string& block, std::string_vi
 }
 
 Response accepted(const Request& req, std::string_view what, std::size_t n) {
-  return json_response(req, http::status::ok,
-                       R"({"success":true,")" + std::string(what) + R"(":)" + std::to_string(n) +
-                           "}");
+  return json_response(
+      req, http::status::ok,
+      R"({"success":true,")" + std::string(what) + R"(":)" + std::to_string(n) + "}");
 }
 
 }  // namespace

@@ -7,8 +7,8 @@
 #include <boost/asio/io_context.hpp>
 #include <functional>
 #include <optional>
-#include <vector>
 #include <string>
+#include <vector>
 
 #include "core/engine/engine.h"
 #include "core/engine/event_log.h"
@@ -34,7 +34,7 @@ struct ServerContext {
   prometheus::MetricsRegistry& metrics;
   boost::asio::io_context& io;  // runs the HTTP server; watchers' timers live here
   EventLog& events;
-  OlderEvents older_events;     // may be empty (no state store)
+  OlderEvents older_events;  // may be empty (no state store)
   IngestMetrics ingest;
   // Re-reads the config and swaps it in. On success a JSON summary; on
   // failure every problem, and the running configuration is untouched.

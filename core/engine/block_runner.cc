@@ -15,7 +15,9 @@ std::string seconds_text(std::int64_t ms) {
   return std::to_string(ms) + "ms";
 }
 
-std::int64_t steady_ns() { return SystemClock::instance().monotonic_ns(); }
+std::int64_t steady_ns() {
+  return SystemClock::instance().monotonic_ns();
+}
 
 ObservationLimits limits_for(const BlockSettings& settings) {
   ObservationLimits limits;
@@ -47,8 +49,7 @@ struct BlockRunner::Policy {
   const PolicyHandle& handle() const { return *planned.handle; }
 };
 
-BlockRunner::BlockRunner(EngineContext& ctx, PlannedBlock planned,
-                         std::shared_ptr<BlockSlot> slot)
+BlockRunner::BlockRunner(EngineContext& ctx, PlannedBlock planned, std::shared_ptr<BlockSlot> slot)
     : ctx_(ctx),
       config_(std::move(planned.config)),
       slot_(std::move(slot)),
@@ -57,7 +58,8 @@ BlockRunner::BlockRunner(EngineContext& ctx, PlannedBlock planned,
   for (PlannedPolicy& p : planned.policies) {
     policies_.push_back(std::make_unique<Policy>(std::move(p), ctx.io, ctx.quarantine));
   }
-  for (const InstanceConfig& in : config_.instances) instances_.push_back(make_instance(in.id, false));
+  for (const InstanceConfig& in : config_.instances)
+    instances_.push_back(make_instance(in.id, false));
 }
 
 namespace {
@@ -91,7 +93,9 @@ void BlockRunner::judge_probes(std::int64_t now_ms) {
   }
 }
 
-BlockRunner::~BlockRunner() { stop(); }
+BlockRunner::~BlockRunner() {
+  stop();
+}
 
 BlockRunner::Instance BlockRunner::make_instance(const std::string& id, bool pushed) {
   Instance in;
@@ -148,7 +152,8 @@ void BlockRunner::start() {
   const auto now = std::chrono::steady_clock::now();
   for (std::size_t i = 0; i < policies_.size(); ++i) {
     const auto interval = policies_[i]->planned.config.interval;
-    std::uniform_int_distribution<std::int64_t> jitter(0, std::max<std::int64_t>(0, interval.count() - 1));
+    std::uniform_int_distribution<std::int64_t> jitter(
+        0, std::max<std::int64_t>(0, interval.count() - 1));
     const std::chrono::milliseconds delay(jitter(rng_));
     policies_[i]->next_tick = now + delay;
     arm_policy_timer(i, delay);
@@ -248,8 +253,8 @@ void BlockRunner::start_call(std::size_t index) {
   const std::uint64_t call_id = ++p.call_id;
   PolicyHandleSharedPtr handle = p.planned.handle;
   handle->busy.store(true);
-  auto task = [handle, inputs = std::move(inputs), ids, limits, cancel,
-               poster = ctx_.poster, weak = weak_from_this(), index, call_id, started_ns]() mutable {
+  auto task = [handle, inputs = std::move(inputs), ids, limits, cancel, poster = ctx_.poster,
+               weak = weak_from_this(), index, call_id, started_ns]() mutable {
     EvaluateOutcome outcome = handle->instance->evaluate(inputs, limits);
     handle->busy.store(false);
     poster->post([weak, index, call_id, started_ns, outcome = std::move(outcome),
@@ -271,11 +276,12 @@ void BlockRunner::start_call(std::size_t index) {
   p.cancel = std::move(cancel);
   ++p.calls;
   p.deadline.expires_after(timeout);
-  p.deadline.async_wait([weak = weak_from_this(), index, call_id](const boost::system::error_code& ec) {
-    auto self = weak.lock();
-    if (ec || !self) return;
-    self->on_deadline(index, call_id);
-  });
+  p.deadline.async_wait(
+      [weak = weak_from_this(), index, call_id](const boost::system::error_code& ec) {
+        auto self = weak.lock();
+        if (ec || !self) return;
+        self->on_deadline(index, call_id);
+      });
 }
 
 void BlockRunner::on_result(std::size_t index, std::uint64_t call_id, EvaluateOutcome outcome,
@@ -304,7 +310,8 @@ void BlockRunner::on_result(std::size_t index, std::uint64_t call_id, EvaluateOu
   for (std::size_t k = 0; k < instance_ids.size() && k < outcome.verdicts.size(); ++k) {
     for (Instance& in : instances_) {
       if (in.id != instance_ids[k]) continue;
-      if (PolicyTracker* t = in.health->find_tracker(p.id())) t->observe(outcome.verdicts[k], now_ms);
+      if (PolicyTracker* t = in.health->find_tracker(p.id()))
+        t->observe(outcome.verdicts[k], now_ms);
       break;
     }
   }
@@ -353,8 +360,9 @@ Result<void> BlockRunner::remove_pushed_instance(const std::string& id) {
     return fail(ErrorCode::kNotFound, "block '" + config_.id + "' has no instance '" + id + "'");
   }
   if (!it->pushed) {
-    return fail(ErrorCode::kConflict, "instance '" + id + "' of block '" + config_.id +
-                "' comes from the config file; remove it there and reload");
+    return fail(ErrorCode::kConflict,
+                "instance '" + id + "' of block '" + config_.id +
+                    "' comes from the config file; remove it there and reload");
   }
   ctx_.store.remove({config_.id, id});
   instances_.erase(it);
@@ -385,7 +393,8 @@ PolicyHandleSharedPtr BlockRunner::find_policy(const std::string& id_or_use) con
 
 std::chrono::milliseconds BlockRunner::policy_timeout(const std::string& id_or_use) const {
   for (const auto& p : policies_) {
-    if (p->id() == id_or_use || p->planned.config.use == id_or_use) return p->planned.config.timeout;
+    if (p->id() == id_or_use || p->planned.config.use == id_or_use)
+      return p->planned.config.timeout;
   }
   return config_.settings.timeout;
 }
@@ -525,8 +534,8 @@ void BlockRunner::publish() {
     for (std::size_t i = 0; i < in.health->policy_count(); ++i) {
       const PolicyTracker& t = in.health->tracker(i);
       iv.policies.push_back({in.health->policy_id(i), t.effective().status, t.latest().status,
-                             t.streak(), t.effective().reason, t.effective().evidence,
-                             t.since_ms(), t.evaluated_ms()});
+                             t.streak(), t.effective().reason, t.effective().evidence, t.since_ms(),
+                             t.evaluated_ms()});
       signature += '|';
       signature += to_string(t.effective().status);
       signature += t.effective().reason;

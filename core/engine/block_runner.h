@@ -76,7 +76,7 @@ class BlockRunner : public std::enable_shared_from_this<BlockRunner> {
   struct Instance {
     std::string id;
     bool pushed = false;
-    bool probed = false;  // has a health_url: the built-in health_probe check applies
+    bool probed = false;               // has a health_url: the built-in health_probe check applies
     std::int64_t probe_judged_ms = 0;  // time of the last probe fed to its tracker
     InstanceRecordSharedPtr record;
     std::unique_ptr<InstanceHealth> health;

@@ -4,12 +4,16 @@
 #include <charconv>
 #include <ctime>
 
+#include "core/util/json_text.h"
+
 namespace blockhealth {
 namespace json = boost::json;
 
 namespace {
 
-std::string quoted(std::string_view s) { return json::serialize(json::string_view(s.data(), s.size())); }
+std::string quoted(std::string_view s) {
+  return json::serialize(json::string_view(s.data(), s.size()));
+}
 
 json::value evidence_json(const std::optional<Evidence>& e) {
   if (!e) return nullptr;
@@ -110,8 +114,8 @@ json::object quorum_json(const BlockView& view) {
 }
 
 std::string build_aios_prefix(const BlockView& view) {
-  return R"({"block_id":)" + quoted(view.id) + R"(,"healthy":)" + (view.healthy ? "true" : "false") +
-         R"(,"instances":[)";
+  return R"({"block_id":)" + quoted(view.id) + R"(,"healthy":)" +
+         (view.healthy ? "true" : "false") + R"(,"instances":[)";
 }
 
 }  // namespace
@@ -171,7 +175,7 @@ void serialize_block_view(BlockView& view) {
       {"instances", std::move(instances)},
       {"policies", std::move(policies)},
   };
-  view.detail_json = json::serialize(detail);
+  view.detail_json = to_json_text(detail);
 
   int healthy_count = 0;
   for (const InstanceView& in : view.instances) healthy_count += counts_as_healthy(in.status);
@@ -185,11 +189,11 @@ void serialize_block_view(BlockView& view) {
       {"healthy_instances", healthy_count},
       {"quorum_ok", view.quorum.ok},
   };
-  view.summary_json = json::serialize(summary);
+  view.summary_json = to_json_text(summary);
 }
 
 std::string serialize_transition(const Transition& t) {
-  return json::serialize(json::object{
+  return to_json_text(json::object{
       {"seq", t.seq},
       {"time", format_time_ms(t.time_ms)},
       {"time_ms", t.time_ms},

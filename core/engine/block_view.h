@@ -40,10 +40,10 @@ struct InstanceView {
   std::string reason;
   std::optional<Evidence> evidence;
   std::int64_t since_ms = 0;
-  std::int64_t last_seen_ms = 0;  // as of the view's build
+  std::int64_t last_seen_ms = 0;         // as of the view's build
   LastSeenCellConstSharedPtr last_seen;  // live value, for "lastMetrics"
   std::vector<PolicyResultView> policies;
-  std::vector<SourceStatus> sources;  // pull sources and how they are doing
+  std::vector<SourceStatus> sources;       // pull sources and how they are doing
   std::optional<Maintenance> maintenance;  // active maintenance window
   std::optional<Silence> silence;          // first active silence that covers it
   bool flapping = false;
@@ -53,10 +53,10 @@ struct InstanceView {
 
 // min_healthy over the instances that count (those not in maintenance).
 struct QuorumView {
-  int required = 0;  // healthy instances needed
-  int counted = 0;   // instances that count
-  int healthy = 0;   // of those, healthy (ok or degraded)
-  bool ok = false;   // healthy >= required (and at least one instance counts)
+  int required = 0;         // healthy instances needed
+  int counted = 0;          // instances that count
+  int healthy = 0;          // of those, healthy (ok or degraded)
+  bool ok = false;          // healthy >= required (and at least one instance counts)
   bool configured = false;  // min_healthy was set; else every counted instance must be healthy
 };
 
@@ -106,7 +106,7 @@ struct BlockView {
   std::vector<PolicyStateView> policies;
 
   AiosBody aios_body;
-  std::string detail_json;  // GET /v1/blocks/<id>
+  std::string detail_json;   // GET /v1/blocks/<id>
   std::string summary_json;  // this block's entry in GET /v1/blocks
   // GET /v1/blocks/<id>/history: one JSON object per transition, newest first.
   std::shared_ptr<const std::vector<std::string>> history;
@@ -137,7 +137,6 @@ using ViewRegistryConstSharedPtr = std::shared_ptr<const ViewRegistry>;
 void serialize_block_view(BlockView& view);
 // One transition as a JSON object.
 std::string serialize_transition(const Transition& t);
-
 
 }  // namespace blockhealth
 

@@ -2,8 +2,7 @@
 
 namespace blockhealth {
 
-std::uint64_t ChangeNotifier::wait(const std::string& key, std::uint64_t after,
-                                   Callback callback) {
+std::uint64_t ChangeNotifier::wait(const std::string& key, std::uint64_t after, Callback callback) {
   {
     std::lock_guard lock(mu_);
     auto it = index_.find(key);

@@ -46,7 +46,7 @@ class ChangeNotifier {
   // Waiters by key, then token; and each token's key, for cancel().
   std::map<std::string, std::map<std::uint64_t, Waiter>, std::less<>> waiters_;  // GUARDED_BY(mu_)
   std::map<std::uint64_t, std::string> key_of_;                                  // GUARDED_BY(mu_)
-  std::uint64_t next_token_ = 1;                               // GUARDED_BY(mu_)
+  std::uint64_t next_token_ = 1;                                                 // GUARDED_BY(mu_)
 };
 
 }  // namespace blockhealth

@@ -1,11 +1,13 @@
 #include "core/engine/engine.h"
 
+#include <algorithm>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json.hpp>
 #include <future>
-#include <algorithm>
 #include <set>
+
+#include "core/util/json_text.h"
 
 namespace blockhealth {
 namespace json = boost::json;
@@ -17,8 +19,15 @@ Engine::Engine(EngineOptions options, const Clock& clock, EngineListener& listen
       holds_(clock, options.hold_store),
       executor_(std::make_unique<EvalExecutor>(options.eval_workers, options.eval_queue,
                                                options.max_abandoned, options.shutdown_grace)),
-      ctx_{io_,      std::make_shared<EnginePoster>(io_), *executor_, clock, store_, listener,
-           holds_,   notifier_,                           options.quarantine,
+      ctx_{io_,
+           std::make_shared<EnginePoster>(io_),
+           *executor_,
+           clock,
+           store_,
+           listener,
+           holds_,
+           notifier_,
+           options.quarantine,
            options.first_transition_seq} {
   views_.store(std::make_shared<const ViewRegistry>());
   auto ready = std::make_shared<std::promise<void>>();
@@ -32,7 +41,9 @@ Engine::Engine(EngineOptions options, const Clock& clock, EngineListener& listen
   started.wait();
 }
 
-Engine::~Engine() { stop(); }
+Engine::~Engine() {
+  stop();
+}
 
 void Engine::stop() {
   {
@@ -137,7 +148,8 @@ Result<InstanceRecordSharedPtr> Engine::find_record(const std::string& block,
   auto record = store_.find({block, instance});
   if (!record) {
     return fail(ErrorCode::kNotFound, "block '" + block + "' has no instance '" + instance +
-                "'; register it first with PUT /v1/blocks/" + block + "/instances/" + instance);
+                                          "'; register it first with PUT /v1/blocks/" + block +
+                                          "/instances/" + instance);
   }
   return record;
 }
@@ -185,15 +197,16 @@ void Engine::manage_policy(const std::string& block, const std::string& policy,
                   ") has no management actions");
     }
     bool expected = false;
-    if (!handle->instance->plugin().reentrant() && !handle->busy.compare_exchange_strong(expected, true)) {
+    if (!handle->instance->plugin().reentrant() &&
+        !handle->busy.compare_exchange_strong(expected, true)) {
       return fail(ErrorCode::kBusy, "policy '" + policy + "' is busy evaluating; try again");
     }
     const auto timeout = runner->policy_timeout(policy);
     auto cancel = std::make_shared<std::atomic<bool>>(false);
-    CallLimits limits{clock_.wall_ms(),
-                      SystemClock::instance().monotonic_ns() +
-                          std::chrono::nanoseconds(timeout).count(),
-                      cancel.get()};
+    CallLimits limits{
+        clock_.wall_ms(),
+        SystemClock::instance().monotonic_ns() + std::chrono::nanoseconds(timeout).count(),
+        cancel.get()};
     auto ticket = std::make_shared<EvalExecutor::Ticket>();
     const bool queued = executor_->submit(
         [handle, action, data_json, limits, cancel, once] {
@@ -207,13 +220,14 @@ void Engine::manage_policy(const std::string& block, const std::string& policy,
       return fail(ErrorCode::kBusy, "too many evaluations queued; try again");
     }
     auto timer = std::make_shared<boost::asio::steady_timer>(io_, timeout);
-    timer->async_wait([timer, ticket, cancel, once, policy, timeout](const boost::system::error_code& ec) {
-      if (ec) return;
-      cancel->store(true);
-      ticket->abandon();
-      (*once)(fail(ErrorCode::kTimeout, "policy '" + policy + "' did not answer within " +
-                   std::to_string(timeout.count()) + "ms"));
-    });
+    timer->async_wait(
+        [timer, ticket, cancel, once, policy, timeout](const boost::system::error_code& ec) {
+          if (ec) return;
+          cancel->store(true);
+          ticket->abandon();
+          (*once)(fail(ErrorCode::kTimeout, "policy '" + policy + "' did not answer within " +
+                                                std::to_string(timeout.count()) + "ms"));
+        });
     return {};
   });
   if (!started) (*once)(started.error());
@@ -287,14 +301,10 @@ std::string Engine::plugins_json() {
   (void)run_on_engine([&]() -> Result<void> {
     for (auto& [id, runner] : runners_) {
       for (const PolicyStateView& s : runner->policy_states()) {
-        json::object o{{"block_id", id},
-                       {"id", s.id},
-                       {"use", s.use},
-                       {"quarantined", s.quarantined},
-                       {"calls", s.calls},
-                       {"errors", s.errors},
-                       {"timeouts", s.timeouts},
-                       {"busy", s.busy}};
+        json::object o{{"block_id", id},         {"id", s.id},
+                       {"use", s.use},           {"quarantined", s.quarantined},
+                       {"calls", s.calls},       {"errors", s.errors},
+                       {"timeouts", s.timeouts}, {"busy", s.busy}};
         if (s.quarantined) {
           o["quarantine"] = json::object{{"until", format_time_ms(s.quarantine_until_ms)},
                                          {"reason", s.quarantine_reason}};
@@ -309,24 +319,24 @@ std::string Engine::plugins_json() {
   json::array dirs;
   if (auto p = plan()) {
     for (const auto& plugin : p->catalog->plugins()) {
-      loaded.push_back(json::object{{"name", plugin->name()},
-                                    {"version", plugin->version()},
-                                    {"description", plugin->description()},
-                                    {"abi", std::to_string(plugin->abi_major()) + "." +
-                                                std::to_string(plugin->abi_minor())},
-                                    {"path", plugin->path().string()},
-                                    {"content_hash", plugin->content_hash()},
-                                    {"has_manage", plugin->has_manage()}});
+      loaded.push_back(json::object{
+          {"name", plugin->name()},
+          {"version", plugin->version()},
+          {"description", plugin->description()},
+          {"abi", std::to_string(plugin->abi_major()) + "." + std::to_string(plugin->abi_minor())},
+          {"path", plugin->path().string()},
+          {"content_hash", plugin->content_hash()},
+          {"has_manage", plugin->has_manage()}});
     }
     for (const PluginProblem& problem : p->catalog->problems()) {
       refused.push_back(json::object{{"path", problem.path.string()}, {"error", problem.message}});
     }
     for (const auto& dir : p->config.plugin_dirs) dirs.push_back(json::string(dir.string()));
   }
-  return json::serialize(json::object{{"dirs", std::move(dirs)},
-                                      {"plugins", std::move(loaded)},
-                                      {"refused", std::move(refused)},
-                                      {"policies", std::move(policies)}});
+  return to_json_text(json::object{{"dirs", std::move(dirs)},
+                                   {"plugins", std::move(loaded)},
+                                   {"refused", std::move(refused)},
+                                   {"policies", std::move(policies)}});
 }
 
 }  // namespace blockhealth

@@ -19,12 +19,12 @@
 namespace blockhealth {
 
 struct EngineOptions {
-  std::size_t eval_workers = 4;      // threads running plugin calls
-  std::size_t eval_queue = 4096;     // queued calls beyond which ticks are skipped
-  std::size_t max_abandoned = 32;    // overrunning calls tolerated at once
+  std::size_t eval_workers = 4;                     // threads running plugin calls
+  std::size_t eval_queue = 4096;                    // queued calls beyond which ticks are skipped
+  std::size_t max_abandoned = 32;                   // overrunning calls tolerated at once
   std::chrono::milliseconds shutdown_grace{5'000};  // wait for running calls at stop
   QuarantinePolicy quarantine;
-  HoldStore* hold_store = nullptr;  // where maintenance and silences persist; may be nullptr
+  HoldStore* hold_store = nullptr;         // where maintenance and silences persist; may be nullptr
   std::uint64_t first_transition_seq = 0;  // continue numbering after this (restored history)
 };
 
@@ -90,9 +90,8 @@ class Engine {
   // on an arbitrary thread, with the policy's JSON answer or an error.
   // Fails fast when the block or policy is unknown, the policy has no
   // manage(), or it is busy.
-  void manage_policy(const std::string& block, const std::string& policy,
-                     const std::string& action, const std::string& data_json,
-                     std::function<void(Result<std::string>)> done);
+  void manage_policy(const std::string& block, const std::string& policy, const std::string& action,
+                     const std::string& data_json, std::function<void(Result<std::string>)> done);
 
   // GET /v1/plugins: loaded plugins, refused files and every policy's state
   // (quarantine included).

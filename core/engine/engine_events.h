@@ -41,8 +41,8 @@ class EngineListener {
     (void)t;
     (void)kind;
   }
-  virtual void on_policy_call(std::string_view block, std::string_view policy,
-                              CallOutcome outcome, double seconds) {
+  virtual void on_policy_call(std::string_view block, std::string_view policy, CallOutcome outcome,
+                              double seconds) {
     (void)block;
     (void)policy;
     (void)outcome;

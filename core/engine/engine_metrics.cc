@@ -10,18 +10,18 @@ EngineMetrics::EngineMetrics(prometheus::MetricsRegistry& registry,
                             "quarantined, rejected).",
                             {"block", "policy", "outcome"})
                .value();
-  durations_ = registry
-                   .add_histogram("blockhealth_policy_call_duration_seconds",
-                                  "Time from queueing a policy evaluation to its result.",
-                                  {"block", "policy"},
-                                  {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
-                                   0.5, 1, 2.5, 5, 10})
-                   .value();
-  transitions_ = registry
-                     .add_counter("blockhealth_transitions_total",
-                                  "Instance status changes, by the status entered.",
-                                  {"block", "to"})
-                     .value();
+  durations_ =
+      registry
+          .add_histogram(
+              "blockhealth_policy_call_duration_seconds",
+              "Time from queueing a policy evaluation to its result.", {"block", "policy"},
+              {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10})
+          .value();
+  transitions_ =
+      registry
+          .add_counter("blockhealth_transitions_total",
+                       "Instance status changes, by the status entered.", {"block", "to"})
+          .value();
   registry
       .add_callback_gauge(
           "blockhealth_instance_status",
@@ -35,8 +35,8 @@ EngineMetrics::EngineMetrics(prometheus::MetricsRegistry& registry,
               for (const InstanceView& in : view->instances) {
                 for (Status s :
                      {Status::kOk, Status::kDegraded, Status::kUnhealthy, Status::kUnknown}) {
-                  out.push_back({{view->id, in.id, std::string(to_string(s))},
-                                 in.status == s ? 1.0 : 0.0});
+                  out.push_back(
+                      {{view->id, in.id, std::string(to_string(s))}, in.status == s ? 1.0 : 0.0});
                 }
               }
             }

@@ -42,8 +42,7 @@ using ReuseKey = std::tuple<std::string, std::string, std::string, std::string>;
 
 Result<EnginePlanConstSharedPtr> build_engine_plan(Config config,
                                                    std::shared_ptr<const PluginCatalog> catalog,
-                                                   const EnginePlan* previous,
-                                                   const Clock& clock) {
+                                                   const EnginePlan* previous, const Clock& clock) {
   std::map<ReuseKey, PolicyHandleSharedPtr> reusable;
   if (previous != nullptr) {
     for (const PlannedBlock& block : previous->blocks) {
@@ -63,8 +62,9 @@ Result<EnginePlanConstSharedPtr> build_engine_plan(Config config,
       PolicyPluginConstSharedPtr plugin = catalog->find(policy.use);
       if (!plugin) {
         problems.push_back(where + ": block '" + block.id + "' policy '" + policy.id +
-                           "': no plugin provides policy '" + policy.use + "' (loaded: " +
-                           loaded_names(*catalog) + ")" + missing_plugin_hint(*catalog, policy.use));
+                           "': no plugin provides policy '" + policy.use +
+                           "' (loaded: " + loaded_names(*catalog) + ")" +
+                           missing_plugin_hint(*catalog, policy.use));
         continue;
       }
       if (policy.isolation == Isolation::kProcess) {
@@ -88,8 +88,8 @@ Result<EnginePlanConstSharedPtr> build_engine_plan(Config config,
         auto instance = PolicyInstance::create(plugin, *params, block.id + "/" + policy.id, clock);
         if (!instance) {
           problems.push_back(where + ": block '" + block.id + "' policy '" + policy.id +
-                             "': policy " + policy.use + " could not be created: " +
-                             instance.error().message);
+                             "': policy " + policy.use +
+                             " could not be created: " + instance.error().message);
           continue;
         }
         handle = std::make_shared<PolicyHandle>();

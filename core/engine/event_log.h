@@ -31,7 +31,7 @@ class EventLog final : public EngineListener {
   struct Page {
     std::vector<std::string> events;  // JSON objects, oldest first
     std::uint64_t last_seq = 0;       // of the last event returned, else `after`
-    bool complete = true;  // false: events after `after` were evicted from the ring
+    bool complete = true;             // false: events after `after` were evicted from the ring
   };
   // Events with seq > after (of `block` when given), at most `limit`.
   Page after(std::uint64_t after, std::size_t limit, const std::optional<std::string>& block) const;
@@ -46,7 +46,7 @@ class EventLog final : public EngineListener {
   ChangeNotifier& notifier_;
   const std::size_t capacity_;
   mutable std::mutex mu_;
-  std::deque<Entry> ring_;  // GUARDED_BY(mu_); by seq
+  std::deque<Entry> ring_;             // GUARDED_BY(mu_); by seq
   std::uint64_t evicted_through_ = 0;  // GUARDED_BY(mu_); highest seq dropped from the ring
 };
 

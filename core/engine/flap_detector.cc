@@ -15,7 +15,8 @@ double FlapDetector::compute_percent() const {
   for (std::size_t i = 0; i < pairs; ++i) {
     if (results_[i] == results_[i + 1]) continue;
     // i = 0 is the oldest pair (0.8), i = pairs - 1 the newest (1.2).
-    const double position = pairs == 1 ? 1.0 : static_cast<double>(i) / static_cast<double>(pairs - 1);
+    const double position =
+        pairs == 1 ? 1.0 : static_cast<double>(i) / static_cast<double>(pairs - 1);
     changes += 0.8 + 0.4 * position;
   }
   return changes * 100.0 / static_cast<double>(pairs);

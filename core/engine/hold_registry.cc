@@ -30,7 +30,8 @@ Result<Maintenance> HoldRegistry::set_maintenance(const std::string& block,
   std::lock_guard lock(mu_);
   if (store_ != nullptr) {
     if (auto stored = store_->put_maintenance(m); !stored) {
-      return fail(ErrorCode::kUnavailable, "cannot record the maintenance: " + stored.error().message);
+      return fail(ErrorCode::kUnavailable,
+                  "cannot record the maintenance: " + stored.error().message);
     }
   }
   maintenance_[{block, instance}] = m;
@@ -44,7 +45,8 @@ Result<bool> HoldRegistry::lift_maintenance(const std::string& block, const std:
   const bool active = it != maintenance_.end() && it->second.until_ms > clock_.wall_ms();
   if (store_ != nullptr) {
     if (auto deleted = store_->delete_maintenance(block, instance); !deleted) {
-      return fail(ErrorCode::kUnavailable, "cannot lift the maintenance: " + deleted.error().message);
+      return fail(ErrorCode::kUnavailable,
+                  "cannot lift the maintenance: " + deleted.error().message);
     }
   }
   if (it != maintenance_.end()) maintenance_.erase(it);

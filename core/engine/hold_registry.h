@@ -24,7 +24,8 @@ class HoldStore {
  public:
   virtual ~HoldStore() = default;
   virtual Result<void> put_maintenance(const Maintenance& m) = 0;
-  virtual Result<bool> delete_maintenance(const std::string& block, const std::string& instance) = 0;
+  virtual Result<bool> delete_maintenance(const std::string& block,
+                                          const std::string& instance) = 0;
   virtual Result<void> put_silence(const Silence& s) = 0;
   virtual Result<bool> delete_silence(const std::string& id) = 0;
 };
@@ -55,7 +56,7 @@ class HoldRegistry {
   Result<bool> lift_silence(const std::string& id);
   // The first active silence matching the instance, if any.
   std::optional<Silence> silence_for(const std::string& block, const std::string& instance) const;
-  std::vector<Silence> silences() const;        // active, by creation
+  std::vector<Silence> silences() const;          // active, by creation
   std::vector<Maintenance> maintenances() const;  // active
 
   // Forgets expired holds (memory only; the store prunes its own).

@@ -52,7 +52,8 @@ InstanceVerdict InstanceHealth::combine(std::int64_t now_ms, std::int64_t last_s
                                         std::int64_t stale_after_ms) const {
   if (last_seen_ms == 0) return {Status::kUnknown, "staleness", "no observations yet", {}};
   if (stale_after_ms > 0 && now_ms - last_seen_ms > stale_after_ms) {
-    return {Status::kUnknown, "staleness",
+    return {Status::kUnknown,
+            "staleness",
             "no observations for " + seconds_text(now_ms - last_seen_ms) + " (stale_after " +
                 seconds_text(stale_after_ms) + ")",
             {}};
@@ -69,8 +70,7 @@ InstanceVerdict InstanceHealth::combine(std::int64_t now_ms, std::int64_t last_s
 }
 
 std::optional<Transition> InstanceHealth::update(std::int64_t now_ms, std::int64_t last_seen_ms,
-                                                 std::int64_t stale_after_ms,
-                                                 std::uint64_t& seq) {
+                                                 std::int64_t stale_after_ms, std::uint64_t& seq) {
   InstanceVerdict next = combine(now_ms, last_seen_ms, stale_after_ms);
   const Status from = verdict_.status;
   const bool changed = next.status != from;

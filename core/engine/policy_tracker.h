@@ -33,8 +33,8 @@ class PolicyTracker {
 
   // Status after hysteresis; UNKNOWN "not evaluated yet" before any result.
   const PolicyVerdict& effective() const { return effective_; }
-  const PolicyVerdict& latest() const { return latest_; }  // the last raw result
-  std::int64_t since_ms() const { return since_ms_; }        // effective status began (0 = never)
+  const PolicyVerdict& latest() const { return latest_; }      // the last raw result
+  std::int64_t since_ms() const { return since_ms_; }          // effective status began (0 = never)
   std::int64_t evaluated_ms() const { return evaluated_ms_; }  // last result (0 = never)
   // How many raw results in a row had latest().status.
   int streak() const { return streak_; }

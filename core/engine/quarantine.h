@@ -9,9 +9,9 @@
 namespace blockhealth {
 
 struct QuarantinePolicy {
-  int errors_before_quarantine = 3;     // consecutive failed calls (a timeout counts at once)
-  std::int64_t base_backoff_ms = 5'000;  // first quarantine lasts this long
-  std::int64_t max_backoff_ms = 300'000; // doubling stops here
+  int errors_before_quarantine = 3;       // consecutive failed calls (a timeout counts at once)
+  std::int64_t base_backoff_ms = 5'000;   // first quarantine lasts this long
+  std::int64_t max_backoff_ms = 300'000;  // doubling stops here
 };
 
 // Not thread-safe: used by the engine thread only.

@@ -27,7 +27,7 @@ struct MetricSample {
 };
 
 struct LogLine {
-  std::string text;  // valid UTF-8, no trailing newline, bounded length
+  std::string text;          // valid UTF-8, no trailing newline, bounded length
   std::int64_t time_ms = 0;  // arrival time
 };
 
@@ -48,8 +48,8 @@ struct SourceStatus {
   std::string source;  // "health", "metrics" or "logs"
   std::string target;  // the URL or file path
   bool ok = false;
-  std::string message;              // why not ok ("connection refused", "line 3: ..."), or ""
-  std::int64_t time_ms = 0;         // last attempt
+  std::string message;               // why not ok ("connection refused", "line 3: ..."), or ""
+  std::int64_t time_ms = 0;          // last attempt
   std::int64_t last_success_ms = 0;  // 0 = never
   friend bool operator==(const SourceStatus&, const SourceStatus&) = default;
 };

@@ -15,7 +15,7 @@ struct Maintenance {
   std::string block_id;
   std::string instance_id;
   std::string reason;
-  std::int64_t until_ms = 0;    // required; past it the maintenance is over
+  std::int64_t until_ms = 0;  // required; past it the maintenance is over
   std::int64_t created_ms = 0;
   friend bool operator==(const Maintenance&, const Maintenance&) = default;
 };

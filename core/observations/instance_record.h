@@ -78,14 +78,14 @@ class InstanceRecord {
   const std::shared_ptr<LastSeenCell> last_seen_;
 
   mutable std::mutex mu_;
-  ObservationLimits limits_;                                // GUARDED_BY(mu_)
-  std::vector<MetricSample> samples_;                       // GUARDED_BY(mu_)
-  std::unordered_map<std::string, std::size_t> series_;     // key -> index; GUARDED_BY(mu_)
-  std::deque<LogLine> logs_;                                // GUARDED_BY(mu_)
-  std::optional<ProbeResult> probe_;                        // GUARDED_BY(mu_)
-  std::int64_t last_request_ms_ = 0;                        // GUARDED_BY(mu_)
-  std::vector<SourceStatus> sources_;                       // GUARDED_BY(mu_)
-  mutable InstanceObservationsConstSharedPtr snapshot_;     // GUARDED_BY(mu_); null = dirty
+  ObservationLimits limits_;                             // GUARDED_BY(mu_)
+  std::vector<MetricSample> samples_;                    // GUARDED_BY(mu_)
+  std::unordered_map<std::string, std::size_t> series_;  // key -> index; GUARDED_BY(mu_)
+  std::deque<LogLine> logs_;                             // GUARDED_BY(mu_)
+  std::optional<ProbeResult> probe_;                     // GUARDED_BY(mu_)
+  std::int64_t last_request_ms_ = 0;                     // GUARDED_BY(mu_)
+  std::vector<SourceStatus> sources_;                    // GUARDED_BY(mu_)
+  mutable InstanceObservationsConstSharedPtr snapshot_;  // GUARDED_BY(mu_); null = dirty
 };
 using InstanceRecordSharedPtr = std::shared_ptr<InstanceRecord>;
 

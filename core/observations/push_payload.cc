@@ -54,13 +54,12 @@ Result<double> number_of(const json::value& v, const std::string& where) {
     if (s == "+Inf" || s == "Inf") return std::numeric_limits<double>::infinity();
     if (s == "-Inf") return -std::numeric_limits<double>::infinity();
   }
-  return fail(where + ": expected a number (or \"NaN\", \"+Inf\", \"-Inf\"), got " +
-              kind_name(v));
+  return fail(where + ": expected a number (or \"NaN\", \"+Inf\", \"-Inf\"), got " + kind_name(v));
 }
 
 Result<void> check_name(std::string_view name, const std::string& where, bool metric) {
-  const bool ok = metric ? prometheus::is_valid_metric_name(name)
-                         : prometheus::is_valid_label_name(name);
+  const bool ok =
+      metric ? prometheus::is_valid_metric_name(name) : prometheus::is_valid_label_name(name);
   if (!ok) {
     return fail(where + ": '" + std::string(name.substr(0, 100)) + "' is not a valid " +
                 (metric ? "metric" : "label") + " name");
@@ -90,7 +89,8 @@ Result<MetricSample> sample_of(const json::value& v, const std::string& where) {
   auto number = number_of(*value, where + ".value");
   if (!number) return number.error();
   s.value = *number;
-  if (const json::value* labels = o.if_contains("labels"); labels != nullptr && !labels->is_null()) {
+  if (const json::value* labels = o.if_contains("labels");
+      labels != nullptr && !labels->is_null()) {
     if (!labels->is_object()) {
       return fail(where + ".labels: expected an object, got " + kind_name(*labels));
     }
@@ -111,7 +111,8 @@ Result<MetricSample> sample_of(const json::value& v, const std::string& where) {
   return s;
 }
 
-Result<std::vector<MetricSample>> samples_of_list(const json::array& list, const std::string& where) {
+Result<std::vector<MetricSample>> samples_of_list(const json::array& list,
+                                                  const std::string& where) {
   std::vector<MetricSample> out;
   out.reserve(list.size());
   for (std::size_t i = 0; i < list.size(); ++i) {
@@ -134,7 +135,8 @@ Result<std::vector<MetricSample>> parse_json_metrics(std::string_view body) {
   }
   const json::object& o = doc->get_object();
   if (const json::value* list = o.if_contains("samples"); list != nullptr && o.size() == 1) {
-    if (!list->is_array()) return fail("samples: expected an array, got " + std::string(kind_name(*list)));
+    if (!list->is_array())
+      return fail("samples: expected an array, got " + std::string(kind_name(*list)));
     return samples_of_list(list->get_array(), "samples");
   }
   std::vector<MetricSample> out;

@@ -31,8 +31,7 @@ class ErrorException : public std::runtime_error {
 };
 
 // Found by ADL when boost::system::result<T, Error>::value() holds an error.
-[[noreturn]] inline void throw_exception_from_error(const Error& e,
-                                                    const boost::source_location&) {
+[[noreturn]] inline void throw_exception_from_error(const Error& e, const boost::source_location&) {
   throw ErrorException(e);
 }
 
@@ -40,8 +39,12 @@ template <typename T>
 using Result = boost::system::result<T, Error>;
 
 // Shorthand for `return fail("...")` in functions returning Result<T>.
-inline Error fail(std::string message) { return Error{std::move(message)}; }
-inline Error fail(ErrorCode code, std::string message) { return Error{std::move(message), code}; }
+inline Error fail(std::string message) {
+  return Error{std::move(message)};
+}
+inline Error fail(ErrorCode code, std::string message) {
+  return Error{std::move(message), code};
+}
 
 // A Result holding `value`. Needed for Result<std::string>: Error, an
 // aggregate starting with a string, is constructible from one too, so the

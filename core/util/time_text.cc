@@ -85,8 +85,8 @@ Result<std::int64_t> parse_time_ms(std::string_view s) {
   }
   if (pos != s.size()) return bad();
   const std::int64_t days = days_from_civil(year, month, day);
-  const std::int64_t secs =
-      days * 86400 + hour * 3600 + minute * 60 + second - static_cast<std::int64_t>(offset_minutes) * 60;
+  const std::int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second -
+                            static_cast<std::int64_t>(offset_minutes) * 60;
   return secs * 1000 + millis;
 }
 

@@ -51,10 +51,11 @@ std::optional<std::vector<TraceRow>> load_burn_trace(const std::filesystem::path
 }
 
 std::string dcgm_exposition(const TraceRow& row, const std::string& pod) {
-  const std::string labels = "{gpu=\"0\",UUID=\"" + row.uuid +
-                             "\",device=\"nvidia0\",modelName=\"NVIDIA H100 80GB HBM3\","
-                             "Hostname=\"demo-node\",container=\"model\",namespace=\"aios\",pod=\"" +
-                             pod + "\"}";
+  const std::string labels =
+      "{gpu=\"0\",UUID=\"" + row.uuid +
+      "\",device=\"nvidia0\",modelName=\"NVIDIA H100 80GB HBM3\","
+      "Hostname=\"demo-node\",container=\"model\",namespace=\"aios\",pod=\"" +
+      pod + "\"}";
   std::ostringstream out;
   out << "# HELP DCGM_FI_DEV_GPU_TEMP GPU temperature (in C).\n"
       << "# TYPE DCGM_FI_DEV_GPU_TEMP gauge\n"

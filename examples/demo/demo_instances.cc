@@ -12,10 +12,10 @@
 //                         [--error-every 90]
 // Runs until SIGINT/SIGTERM. Each server answers one connection per thread:
 // fine for a demo, not a pattern for production code.
+#include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <ctime>
@@ -101,24 +101,32 @@ std::thread serve(unsigned short port, Handler handler) {
   });
 }
 
-Reply not_found() { return {http::status::not_found, "application/json", R"({"error":"not found"})"}; }
+Reply not_found() {
+  return {http::status::not_found, "application/json", R"({"error":"not found"})"};
+}
 
 // executor: a model server taking requests at a steady pace.
 Handler executor_handler() {
   auto started = std::make_shared<double>(now_seconds());
   return [started](const std::string& target) -> Reply {
-    if (target == "/health") return {http::status::ok, "application/json", R"({"status": "healthy"})"};
+    if (target == "/health")
+      return {http::status::ok, "application/json", R"({"status": "healthy"})"};
     if (target != "/metrics") return not_found();
     const double now = now_seconds();
     const long served = static_cast<long>((now - *started) * 3);  // ~3 requests a second
     std::string body =
         "# HELP end_to_end_count Requests served.\n# TYPE end_to_end_count counter\n"
-        "end_to_end_count " + std::to_string(served) + "\n"
+        "end_to_end_count " +
+        std::to_string(served) +
+        "\n"
         "# HELP queue_length Requests waiting.\n# TYPE queue_length gauge\n"
-        "queue_length " + std::to_string(served % 3) + "\n"
+        "queue_length " +
+        std::to_string(served % 3) +
+        "\n"
         "# HELP last_request_timestamp_seconds When the last request was served.\n"
         "# TYPE last_request_timestamp_seconds gauge\n"
-        "last_request_timestamp_seconds " + std::to_string(now - 0.2) + "\n";
+        "last_request_timestamp_seconds " +
+        std::to_string(now - 0.2) + "\n";
     return {http::status::ok, "text/plain; version=0.0.4", std::move(body)};
   };
 }
@@ -127,10 +135,12 @@ Handler executor_handler() {
 Handler gpu_handler(std::shared_ptr<const std::vector<TraceRow>> trace, int offset) {
   auto started = std::make_shared<double>(now_seconds());
   return [trace, offset, started](const std::string& target) -> Reply {
-    if (target == "/health") return {http::status::ok, "application/json", R"({"status": "healthy"})"};
+    if (target == "/health")
+      return {http::status::ok, "application/json", R"({"status": "healthy"})"};
     if (target != "/metrics") return not_found();
-    const auto row = (static_cast<std::size_t>(now_seconds() - *started) +
-                      static_cast<std::size_t>(offset)) % trace->size();
+    const auto row =
+        (static_cast<std::size_t>(now_seconds() - *started) + static_cast<std::size_t>(offset)) %
+        trace->size();
     return {http::status::ok, "text/plain; version=0.0.4",
             blockhealth::demo::dcgm_exposition((*trace)[row], "in-vkkv")};
   };
@@ -143,7 +153,8 @@ std::string log_time() {
   gmtime_r(&t, &tm);
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
   char out[48];
   std::snprintf(out, sizeof out, "%s.%03lldZ", buf, static_cast<long long>(ms));
   return out;
@@ -166,7 +177,8 @@ void write_logs(const fs::path& file, int error_every_s) {
     }
     out.flush();
     ++second;
-    for (int i = 0; i < 10 && !g_stop; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    for (int i = 0; i < 10 && !g_stop; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
 }
 
@@ -179,10 +191,14 @@ int main(int argc, char** argv) {
   int error_every = 90;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
-    if (flag == "--base-port") base = static_cast<unsigned short>(std::stoi(argv[i + 1]));
-    else if (flag == "--data-dir") data_dir = argv[i + 1];
-    else if (flag == "--log-dir") log_dir = argv[i + 1];
-    else if (flag == "--error-every") error_every = std::max(10, std::stoi(argv[i + 1]));
+    if (flag == "--base-port")
+      base = static_cast<unsigned short>(std::stoi(argv[i + 1]));
+    else if (flag == "--data-dir")
+      data_dir = argv[i + 1];
+    else if (flag == "--log-dir")
+      log_dir = argv[i + 1];
+    else if (flag == "--error-every")
+      error_every = std::max(10, std::stoi(argv[i + 1]));
     else {
       std::cerr << "usage: blockhealth-demo [--base-port N] [--data-dir DIR] [--log-dir DIR] "
                    "[--error-every SECONDS]\n";
@@ -199,7 +215,8 @@ int main(int argc, char** argv) {
   threads.push_back(serve(base + 1, executor_handler()));
   threads.push_back(serve(base + 2, gpu_handler(shared_trace, 8)));  // 8 s before the burn starts
   threads.push_back(serve(base + 3, [](const std::string& target) -> Reply {
-    if (target == "/health") return {http::status::ok, "application/json", R"({"status": "healthy"})"};
+    if (target == "/health")
+      return {http::status::ok, "application/json", R"({"status": "healthy"})"};
     return not_found();
   }));
   threads.emplace_back(write_logs, log_dir / "in-logs" / "model.log", error_every);
