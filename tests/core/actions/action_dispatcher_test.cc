@@ -6,6 +6,7 @@
 
 #include <atomic>
 
+#include "core/actions/action_listener.h"
 #include "core/prometheus/metrics_registry.h"
 #include "tests/core/actions/action_test_util.h"
 #include "tests/support/fake_instance.h"
@@ -351,6 +352,23 @@ TEST_F(ActionDispatcherTest, FlapEndedIsDeliveredAsSuch) {
   d->notify(make_transition(5, "i", Status::kOk, Status::kUnhealthy), ActionEvent::kFlapEnded);
   ASSERT_TRUE(wait_until([&] { return d->stats().delivered == 1; }));
   EXPECT_EQ(receiver.requests()[0].body.rfind(R"({"event":"flap_ended",)", 0), 0U);
+}
+
+TEST_F(ActionDispatcherTest, TheEngineListenerForwardsToTheDispatcher) {
+  WebhookReceiver receiver;
+  auto d = start(webhook_config(receiver.url("/hook"), "", "    repeat_after: 1h\n"));
+  ActionListener listener(*d);
+  EngineListener& engine_side = listener;
+  const Transition t = make_transition(1, "i", Status::kOk, Status::kUnhealthy);
+  engine_side.on_transition(t);
+  EXPECT_EQ(d->stats().queued, 0U);  // on_transition alone sends nothing
+  engine_side.on_notify(t, NotifyKind::kFlapEnded);
+  EXPECT_EQ(d->stats().repeats_armed, 1U);
+  engine_side.on_transition(make_transition(2, "i", Status::kUnhealthy, Status::kOk));
+  EXPECT_EQ(d->stats().repeats_armed, 0U);
+  ASSERT_TRUE(wait_until([&] { return d->stats().delivered == 1; }));
+  EXPECT_EQ(receiver.requests()[0].body, webhook_body(t, ActionEvent::kFlapEnded));
+  EXPECT_EQ(ActionListener::to_action_event(NotifyKind::kTransition), ActionEvent::kTransition);
 }
 
 TEST_F(ActionDispatcherTest, AnUnreadableTokenFileFailsTheAttemptUntilItIsThere) {
