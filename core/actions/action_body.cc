@@ -1,9 +1,10 @@
 #include "core/actions/action_body.h"
 
 #include <boost/json/object.hpp>
-#include <boost/json/serialize.hpp>
 #include <cstdio>
 #include <ctime>
+
+#include "core/util/json_text.h"
 
 namespace blockhealth {
 namespace json = boost::json;
@@ -45,7 +46,7 @@ std::string webhook_body(const Transition& t, ActionEvent event) {
                             {"limit", t.evidence->limit}};
   }
   const bool repeat = event == ActionEvent::kRepeat;
-  return json::serialize(json::object{
+  return to_json_text(json::object{
       {"event", repeat ? std::string_view("transition") : to_string(event)},
       {"seq", t.seq},
       {"time", format_utc_ms(t.time_ms)},
@@ -62,7 +63,7 @@ std::string webhook_body(const Transition& t, ActionEvent event) {
 
 std::string failure_policy_body(const Transition& t, std::string_view failure_policy_id,
                                 const json::value& parameters) {
-  return json::serialize(json::object{
+  return to_json_text(json::object{
       {"failure_policy_id", failure_policy_id},
       {"inputs", json::object{{"block_id", t.block_id},
                               {"instance_id", t.instance_id},

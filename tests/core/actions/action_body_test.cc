@@ -17,7 +17,7 @@ TEST(ActionBody, WebhookBodyHasEveryFieldInOrder) {
             R"({"event":"transition","seq":7,"time":"2026-01-01T00:00:07.000Z",)"
             R"("block_id":"b","instance_id":"executor","from":"ok","to":"unhealthy",)"
             R"("policy":"gpu-temp","reason":"GPU 0 at 91C",)"
-            R"("evidence":{"metric":"DCGM_FI_DEV_GPU_TEMP","observed":9.1E1,"limit":8.85E1},)"
+            R"("evidence":{"metric":"DCGM_FI_DEV_GPU_TEMP","observed":91,"limit":88.5},)"
             R"("repeat":false})");
 }
 
@@ -85,7 +85,7 @@ blocks:
   EXPECT_EQ(failure_policy_body(t, "restart", block->actions[0].parameters),
             R"({"failure_policy_id":"restart","inputs":{"block_id":"b","instance_id":"i",)"
             R"("status":"unhealthy","reason":"r"},"parameters":{"n":3,"quoted":"3",)"
-            R"("yes_word":"yes","flag":true,"ratio":5E-1,"none":null,"list":["a",1]}})");
+            R"("yes_word":"yes","flag":true,"ratio":0.5,"none":null,"list":["a",1]}})");
   EXPECT_EQ(block->actions[1].parameters, boost::json::value(boost::json::object{}));
 }
 

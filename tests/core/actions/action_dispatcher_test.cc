@@ -87,7 +87,7 @@ TEST_F(ActionDispatcherTest, OneTransitionIsOneWebhookWithTheTransitionAndHeader
             R"({"event":"transition","seq":7,"time":"2026-01-01T00:00:07.000Z",)"
             R"("block_id":"b","instance_id":"executor","from":"ok","to":"unhealthy",)"
             R"("policy":"gpu-temp","reason":"GPU 0 at 91C",)"
-            R"("evidence":{"metric":"DCGM_FI_DEV_GPU_TEMP","observed":9.1E1,"limit":8.8E1},)"
+            R"("evidence":{"metric":"DCGM_FI_DEV_GPU_TEMP","observed":91,"limit":88},)"
             R"("repeat":false})");
   EXPECT_EQ(r.header("content-type"), "application/json");
   EXPECT_EQ(r.header("x-team"), "gpu");
