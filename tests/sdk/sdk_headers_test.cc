@@ -117,6 +117,54 @@ TEST(SdkVerdicts, BuilderAndWorst) {
   EXPECT_STREQ(bh::to_string(bh::Status::kWarn), "warn");
 }
 
+TEST(SdkViews, InstanceSampleAndProbeViewsOverRawAbiStructs) {
+  const bh_label gpu0[] = {{"gpu", "0"}, {"UUID", "GPU-a\"b\\c\nd"}};
+  const bh_label gpu1[] = {{"gpu", "1"}};
+  const bh_sample samples[] = {{"DCGM_FI_DEV_GPU_TEMP", gpu0, 2, 71, 1},
+                               {"DCGM_FI_DEV_GPU_TEMP", gpu1, 1, 86, 2},
+                               {"DCGM_FI_DEV_POWER_USAGE", nullptr, 0, 612.5, 3},
+                               {"queue_length", nullptr, 0, 4, 4}};
+  const char body[] = {'o', 'k', '\0', '!'};
+  bh_probe probe{};
+  probe.struct_size = sizeof probe;
+  probe.outcome = BH_PROBE_RESPONSE;
+  probe.http_status = 503;
+  probe.url = "http://x/health";
+  probe.error = "";
+  probe.body = body;
+  probe.body_size = sizeof body;
+  bh_instance raw{};
+  raw.struct_size = sizeof raw;
+  raw.block_id = "b";
+  raw.instance_id = "i";
+  raw.samples = samples;
+  raw.sample_count = 4;
+  raw.probe = &probe;
+
+  const bh::Instance in(raw);
+  EXPECT_EQ(in.samples_with_prefix("DCGM_FI_DEV_").size(), 3u);
+  EXPECT_EQ(in.samples_named("DCGM_FI_DEV_GPU_TEMP").size(), 2u);
+  const auto hot = in.samples_where("DCGM_FI_DEV_GPU_TEMP", "gpu", "1");
+  ASSERT_EQ(hot.size(), 1u);
+  EXPECT_EQ(hot[0].value(), 86);
+  EXPECT_EQ(hot[0].label_or("UUID", "none"), "none");
+  EXPECT_EQ(in.sample("queue_length")->value(), 4);
+  EXPECT_FALSE(in.sample("absent").has_value());
+
+  const bh::Sample first = in.samples()[0];
+  EXPECT_EQ(first.series(), R"(DCGM_FI_DEV_GPU_TEMP{gpu="0",UUID="GPU-a\"b\\c\nd"})");
+  EXPECT_EQ(first.series({"gpu"}), R"(DCGM_FI_DEV_GPU_TEMP{gpu="0"})");
+  EXPECT_EQ(first.series({"pod"}), "DCGM_FI_DEV_GPU_TEMP");
+  EXPECT_EQ(in.samples()[2].series(), "DCGM_FI_DEV_POWER_USAGE");
+
+  ASSERT_TRUE(in.health_probe().has_value());
+  EXPECT_TRUE(in.health_probe()->responded());
+  EXPECT_EQ(in.health_probe()->http_status(), 503);
+  EXPECT_EQ(in.health_probe()->body(), std::string_view(body, 4));  // NUL bytes kept
+  raw.probe = nullptr;
+  EXPECT_FALSE(in.health_probe().has_value());
+}
+
 TEST(SdkPrometheus, ReadsADcgmExporterScrape) {
   const std::vector<bh::testing::Sample> samples =
       bh::testing::parse_prometheus(blockhealth::test::read_fixture("dcgm-exporter-h100x2.prom"));
