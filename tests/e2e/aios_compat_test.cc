@@ -116,36 +116,38 @@ blocks:
 )";
 }
 
+constexpr const char* kBlockId = "gemma3-27b-block";
+constexpr const char* kAiosPath = "/block/health/gemma3-27b-block";
+
 class AiosEcho : public ::testing::Test {
  protected:
   void SetUp() override {
     daemon_ = std::make_unique<DaemonProcess>(dir_.path(), echo_config());
     ASSERT_TRUE(daemon_->started());
-    ASSERT_EQ(mgmt(address(), kBlock, "pause").status, 200);
+    ASSERT_EQ(mgmt(address(), kBlockId, "pause").status, 200);
   }
   const std::string& address() const { return daemon_->address(); }
   // Pushes test_status for both instances and evaluates once.
   void judge(int executor, int vkkv) {
-    ASSERT_EQ(push_status(address(), kBlock, "executor", executor).status, 200);
-    ASSERT_EQ(push_status(address(), kBlock, "in-vkkv", vkkv).status, 200);
+    ASSERT_EQ(push_status(address(), kBlockId, "executor", executor).status, 200);
+    ASSERT_EQ(push_status(address(), kBlockId, "in-vkkv", vkkv).status, 200);
     const std::string want_e = "test_status=" + std::to_string(executor);
     const std::string want_v = "test_status=" + std::to_string(vkkv);
-    evaluate_and_wait(address(), kBlock, [&](const json::value& view) {
+    evaluate_and_wait(address(), kBlockId, [&](const json::value& view) {
       return str(policy_result_of(instance_of(view, "executor"), "test_echo"), "reason") ==
                  want_e &&
              str(policy_result_of(instance_of(view, "in-vkkv"), "test_echo"), "reason") == want_v;
     });
   }
-  json::value aios() const { return http_get(address(), "/block/health/" + kBlock).json(); }
+  json::value aios() const { return http_get(address(), kAiosPath).json(); }
 
-  const std::string kBlock = "gemma3-27b-block";
   TempDir dir_;
   std::unique_ptr<DaemonProcess> daemon_;
 };
 
 TEST_F(AiosEcho, HealthyBlockMatchesTheFixtureKeyByKeyAndValueTypes) {
   judge(0, 0);
-  const HttpReply reply = http_get(address(), "/block/health/" + kBlock);
+  const HttpReply reply = http_get(address(), kAiosPath);
   ASSERT_EQ(reply.status, 200);
   EXPECT_EQ(reply.header("Content-Type"), "application/json");
   const json::value body = reply.json();
@@ -180,7 +182,7 @@ TEST_F(AiosEcho, HealthyBlockMatchesTheFixtureKeyByKeyAndValueTypes) {
 
 TEST_F(AiosEcho, KeysComeInTheOrderAiosClientsReceive) {
   judge(0, 1);
-  const std::string raw = http_get(address(), "/block/health/" + kBlock).body;
+  const std::string raw = http_get(address(), kAiosPath).body;
   // Top level and instance keys are sorted, as in AIOS's answers.
   auto at = [&](const std::string& key, std::size_t from = 0) {
     return raw.find("\"" + key + "\":", from);
@@ -199,7 +201,7 @@ TEST_F(AiosEcho, KeysComeInTheOrderAiosClientsReceive) {
 
 TEST_F(AiosEcho, DegradedInstanceIsHealthyAndCarriesAReason) {
   judge(0, 1);
-  const json::value view = block_view(address(), kBlock);
+  const json::value view = block_view(address(), kBlockId);
   EXPECT_EQ(str(instance_of(view, "in-vkkv"), "status"), "degraded") << view;
   const json::value body = aios();
   const json::object& vkkv = body.at("instances").at(1).as_object();
@@ -248,7 +250,7 @@ TEST_F(AiosEcho, LastMetricsGrowsBetweenTwoGets) {
       << " then " << later;
   // A new push resets it below what it had reached.
   const double before_push = seconds_ago(aios());
-  ASSERT_EQ(push_status(address(), kBlock, "in-vkkv", 0).status, 200);
+  ASSERT_EQ(push_status(address(), kBlockId, "in-vkkv", 0).status, 200);
   EXPECT_LE(seconds_ago(aios()), before_push);
 }
 

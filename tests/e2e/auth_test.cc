@@ -38,7 +38,7 @@ blocks:
 }
 
 std::filesystem::path write_token(const TempDir& dir, const std::string& token, mode_t mode) {
-  const std::filesystem::path file = dir.write("token", token + "\n");
+  std::filesystem::path file = dir.write("token", token + "\n");
   ::chmod(file.c_str(), mode);
   return file;
 }
@@ -91,7 +91,7 @@ TEST_F(Auth, WritesWithoutATokenAre401) {
 }
 
 TEST_F(Auth, WritesWithAWrongTokenAre401) {
-  for (const std::string wrong :
+  for (const std::string& wrong :
        {std::string("nope"), std::string(kToken) + "x", std::string(kToken).substr(1)}) {
     for (const auto& [what, reply] : write_everything(address(), wrong)) {
       EXPECT_EQ(reply.status, 401) << what << " with " << wrong;

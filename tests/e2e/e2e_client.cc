@@ -133,7 +133,7 @@ bool all_policies_idle(const json::value& view) {
 
 json::value evaluate_and_wait(const std::string& address, const std::string& block,
                               const ViewPredicate& done) {
-  const json::value before = block_view(address, block);
+  json::value before = block_view(address, block);
   if (!before.is_object()) {
     ADD_FAILURE() << "no view of block " << block;
     return nullptr;

@@ -100,6 +100,16 @@ TEST(FaultyPolicies, HangingPolicyTimesOutIsQuarantinedAndOtherBlocksCarryOn) {
   EXPECT_TRUE(state.at("quarantined").as_bool()) << state;
   EXPECT_NE(str(state.at("quarantine"), "reason").find("timed out"), std::string::npos) << state;
 
+  const std::string metrics = http_get(address, "/metrics").body;
+  EXPECT_NE(metrics.find(R"(blockhealth_policy_quarantined{block="faulty",policy="test_hang"} 1)"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(
+      metrics.find(
+          R"(blockhealth_policy_calls_total{block="faulty",policy="test_hang",outcome="timeout"})"),
+      std::string::npos)
+      << metrics;
+
   expect_good_block_keeps_working(address);
   // The hung call does not keep the daemon from stopping.
   daemon.signal(SIGTERM);

@@ -22,7 +22,7 @@ namespace json = boost::json;
 class HttpErrors : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new TempDir;
+    suite_dir = new TempDir;
     const std::string config = test_plugin_dirs_yaml({"test_echo"}) + R"(
 server:
   body_limit: 1KiB
@@ -38,20 +38,20 @@ blocks:
     policies:
       - use: test_echo
 )";
-    daemon_ = new DaemonProcess(dir_->path(), config);
-    if (daemon_->started()) {
-      (void)register_instance(daemon_->address(), "block", "pushed");
+    suite_daemon = new DaemonProcess(suite_dir->path(), config);
+    if (suite_daemon->started()) {
+      (void)register_instance(suite_daemon->address(), "block", "pushed");
     }
   }
   static void TearDownTestSuite() {
-    delete daemon_;
-    delete dir_;
-    daemon_ = nullptr;
-    dir_ = nullptr;
+    delete suite_daemon;
+    delete suite_dir;
+    suite_daemon = nullptr;
+    suite_dir = nullptr;
   }
-  void SetUp() override { ASSERT_TRUE(daemon_ != nullptr && daemon_->started()); }
+  void SetUp() override { ASSERT_TRUE(suite_daemon != nullptr && suite_daemon->started()); }
 
-  static const std::string& address() { return daemon_->address(); }
+  static const std::string& address() { return suite_daemon->address(); }
   static std::string message(const HttpReply& reply) { return str(reply.json(), "message"); }
   // An error reply: the status, JSON content and {"success": false}.
   static void expect_error(const HttpReply& reply, int status) {
@@ -60,11 +60,11 @@ blocks:
     EXPECT_FALSE(reply.json().at("success").as_bool()) << reply.body;
   }
 
-  static TempDir* dir_;
-  static DaemonProcess* daemon_;
+  static TempDir* suite_dir;
+  static DaemonProcess* suite_daemon;
 };
-TempDir* HttpErrors::dir_ = nullptr;
-DaemonProcess* HttpErrors::daemon_ = nullptr;
+TempDir* HttpErrors::suite_dir = nullptr;
+DaemonProcess* HttpErrors::suite_daemon = nullptr;
 
 TEST_F(HttpErrors, BadJsonPushIs400NamingTheByteOffset) {
   const HttpReply reply = push_metrics(address(), "block", "pushed", R"({"test_status": 1,,})");
@@ -142,7 +142,7 @@ TEST_F(HttpErrors, BodyOverTheLimitIs413) {
 TEST_F(HttpErrors, HeaderOverTheLimitIs431) {
   HttpRequest request;
   request.target = "/healthz";
-  request.headers["X-Padding"] = std::string(20 * 1024, 'x');
+  request.headers["X-Padding"] = std::string(std::size_t{20} * 1024, 'x');
   const HttpReply reply = http_request(address(), request);
   expect_error(reply, 431);
   EXPECT_NE(message(reply).find("request header exceeds"), std::string::npos) << reply.body;
@@ -177,9 +177,9 @@ TEST_F(HttpErrors, KeptAliveConnectionIsClosedWhenIdle) {
 }
 
 TEST_F(HttpErrors, MalformedHttpIs400AndTheConnectionCloses) {
-  for (const std::string bytes : {std::string("THIS IS NOT HTTP\r\n\r\n"),
-                                  std::string("GET /healthz HTTP/1.1\r\nHost 127.0.0.1\r\n\r\n"),
-                                  std::string("GET /healthz HTTP/9.7\r\n\r\n")}) {
+  for (const std::string& bytes : {std::string("THIS IS NOT HTTP\r\n\r\n"),
+                                   std::string("GET /healthz HTTP/1.1\r\nHost 127.0.0.1\r\n\r\n"),
+                                   std::string("GET /healthz HTTP/9.7\r\n\r\n")}) {
     RawConnection connection(address());
     ASSERT_TRUE(connection.connected()) << connection.error();
     ASSERT_TRUE(connection.send(bytes));
@@ -255,6 +255,49 @@ TEST_F(HttpErrors, RefusedPushesAreCountedByKind) {
   EXPECT_NE(metrics.find(R"(blockhealth_ingest_rejected_total{block="block",kind="media_type"})"),
             std::string::npos)
       << metrics;
+}
+
+TEST_F(HttpErrors, HalfABodyIsCutOffAfterTheRequestTimeout) {
+  RawConnection connection(address());
+  ASSERT_TRUE(connection.connected()) << connection.error();
+  ASSERT_TRUE(
+      connection.send("POST /v1/blocks/block/instances/pushed/logs HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                      "Content-Type: text/plain\r\nContent-Length: 100\r\n\r\nonly part of it"));
+  const RawConnection::ReadResult result = connection.read_until_closed();
+  EXPECT_EQ(result.end, RawConnection::End::kClosedByPeer) << connection.error();
+  EXPECT_EQ(result.bytes.find("200 OK"), std::string::npos) << result.bytes;
+  // Nothing of it was kept.
+  const json::value in = instance_of(block_view(address(), "block"), "pushed");
+  EXPECT_TRUE(in.at("last_seen").is_null()) << in;
+}
+
+TEST_F(HttpErrors, PipelinedRequestsAreAnsweredInOrderOnOneConnection) {
+  RawConnection connection(address());
+  ASSERT_TRUE(connection.connected()) << connection.error();
+  ASSERT_TRUE(
+      connection.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                      "GET /no-such-thing HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                      "GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"));
+  const RawConnection::ReadResult result = connection.read_until_closed();
+  EXPECT_EQ(result.end, RawConnection::End::kClosedByPeer) << connection.error();
+  const std::size_t first = result.bytes.find("HTTP/1.1 200 OK");
+  const std::size_t second = result.bytes.find("HTTP/1.1 404 Not Found");
+  const std::size_t third = result.bytes.find("HTTP/1.1 200 OK", first + 1);
+  ASSERT_EQ(first, 0u) << result.bytes;
+  ASSERT_NE(second, std::string::npos) << result.bytes;
+  ASSERT_NE(third, std::string::npos) << result.bytes;
+  EXPECT_LT(second, third);
+  EXPECT_NE(result.bytes.find(R"({"status":"ok"})"), std::string::npos);
+  EXPECT_NE(result.bytes.find(R"({"status":"ready"})", third), std::string::npos) << result.bytes;
+}
+
+TEST_F(HttpErrors, Http10RequestIsAnsweredAndClosed) {
+  RawConnection connection(address());
+  ASSERT_TRUE(connection.connected()) << connection.error();
+  ASSERT_TRUE(connection.send("GET /healthz HTTP/1.0\r\n\r\n"));
+  const RawConnection::ReadResult result = connection.read_until_closed();
+  EXPECT_EQ(result.end, RawConnection::End::kClosedByPeer) << connection.error();
+  EXPECT_EQ(result.bytes.rfind("HTTP/1.0 200 OK\r\n", 0), 0u) << result.bytes;
 }
 
 }  // namespace

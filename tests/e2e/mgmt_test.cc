@@ -8,6 +8,7 @@
 #include "tests/support/daemon_process.h"
 #include "tests/support/http_client.h"
 #include "tests/support/test_paths.h"
+#include "tests/support/wait_until.h"
 
 namespace blockhealth::test {
 namespace {
@@ -161,6 +162,23 @@ TEST_F(Mgmt, PolicyWithoutManageIsAnError) {
   EXPECT_EQ(reply.status, 400) << reply.body;
   EXPECT_EQ(str(reply.json(), "message"),
             "policy 'test_fail' (test_fail) has no management actions");
+}
+
+TEST_F(Mgmt, GetStateSurvivesNonFiniteEvidence) {
+  // test_echo puts the pushed value in its evidence; a NaN there must not
+  // break get_state (nor the daemon).
+  ASSERT_EQ(push_metrics(address(), "block", "node", R"({"test_status": "NaN"})").status, 200);
+  ASSERT_EQ(mgmt(address(), "block", "evaluate").status, 200);
+  // Read the raw body: whether it is valid JSON is another test's concern.
+  std::string raw;
+  ASSERT_TRUE(wait_until([&] {
+    raw = http_get(address(), "/v1/blocks/block").body;
+    return raw.find(R"("calls":1,)") != std::string::npos &&
+           raw.find(R"("busy":false)") != std::string::npos;
+  })) << raw;
+  const HttpReply reply = mgmt(address(), "block", "get_state");
+  EXPECT_EQ(reply.status, 200) << reply.error << reply.body;
+  EXPECT_EQ(http_get(address(), "/healthz").status, 200) << "the daemon died:\n" << daemon_->log();
 }
 
 }  // namespace

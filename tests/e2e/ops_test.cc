@@ -10,6 +10,7 @@
 #include "tests/e2e/e2e_client.h"
 #include "tests/support/daemon_process.h"
 #include "tests/support/http_client.h"
+#include "tests/support/raw_connection.h"
 #include "tests/support/test_paths.h"
 
 namespace blockhealth::test {
@@ -69,7 +70,7 @@ TEST_F(Ops, MetricsExposeVerdictsAndPolicyCalls) {
   EXPECT_EQ(reply.header("Content-Type").rfind("text/plain; version=0.0.4", 0), 0u)
       << reply.header("Content-Type");
   const std::string& body = reply.body;
-  for (const std::string line :
+  for (const std::string& line :
        {std::string("# TYPE blockhealth_instance_status gauge"),
         std::string(R"(blockhealth_instance_status{block="block",instance="node",status="ok"} 1)"),
         std::string(
@@ -116,6 +117,24 @@ TEST_F(Ops, SigintStopsTheDaemonWithExitCode0) {
   daemon_->signal(SIGINT);
   EXPECT_EQ(daemon_->wait_exit(), 0);
   EXPECT_NE(daemon_->log().find("stopped"), std::string::npos) << daemon_->log();
+}
+
+TEST(OpsShutdown, SigtermStopsTheDaemonWhileClientsHoldConnectionsOpen) {
+  TempDir dir;
+  // Clients could hold their connections for an hour.
+  DaemonProcess daemon(dir.path(), "server:\n  request_timeout: 1h\n" + config());
+  ASSERT_TRUE(daemon.started());
+  RawConnection idle(daemon.address());
+  RawConnection half(daemon.address());
+  RawConnection kept_alive(daemon.address());
+  ASSERT_TRUE(idle.connected() && half.connected() && kept_alive.connected());
+  ASSERT_TRUE(half.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n"));
+  ASSERT_TRUE(kept_alive.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+  ASSERT_EQ(http_get(daemon.address(), "/healthz").status, 200);
+  daemon.signal(SIGTERM);
+  EXPECT_EQ(daemon.wait_exit(), 0) << daemon.log();
+  EXPECT_EQ(kept_alive.read_until_closed().bytes.rfind("HTTP/1.1 200 OK", 0), 0u);
+  EXPECT_EQ(idle.read_until_closed().end, RawConnection::End::kClosedByPeer);
 }
 
 }  // namespace

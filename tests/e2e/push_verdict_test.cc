@@ -9,6 +9,7 @@
 #include "tests/support/daemon_process.h"
 #include "tests/support/http_client.h"
 #include "tests/support/test_paths.h"
+#include "tests/support/wait_until.h"
 
 namespace blockhealth::test {
 namespace {
@@ -101,9 +102,11 @@ TEST_F(PushVerdict, JsonObjectPushGivesVerdictEvidenceAndATransition) {
   EXPECT_EQ(str(in, "policy"), "test_echo");
   EXPECT_EQ(str(in, "reason"), "test_echo: test_status=2");
   EXPECT_FALSE(in.at("healthy").as_bool());
-  EXPECT_EQ(in.at("evidence"),
-            json::parse(R"({"metric":"test_status","observed":2.0,"limit":0.0})"))
-      << in;
+  const json::value& evidence = in.at("evidence");
+  ASSERT_TRUE(evidence.is_object()) << in;
+  EXPECT_EQ(str(evidence, "metric"), "test_status");
+  EXPECT_EQ(evidence.at("observed").to_number<double>(), 2.0);
+  EXPECT_EQ(evidence.at("limit").to_number<double>(), 0.0);
   EXPECT_TRUE(in.at("last_seen").is_string()) << in;
   EXPECT_TRUE(in.at("since").is_string()) << in;
   const json::value p = policy_result_of(in, "test_echo");
@@ -278,6 +281,66 @@ TEST_F(PushVerdict, PushedInstanceCanBeRemovedWithItsData) {
   EXPECT_EQ(reply.status, 404) << reply.body;
   reply = http_request(address(), del);
   EXPECT_EQ(reply.status, 404) << reply.body;
+}
+
+// Parses `body` as JSON; the parse error when it is not.
+std::string json_problem(const std::string& body) {
+  boost::system::error_code ec;
+  (void)json::parse(body, ec);
+  return ec ? ec.message() : "";
+}
+
+TEST_F(PushVerdict, NonFiniteValuesKeepTheViewsValidJson) {
+  ASSERT_EQ(register_instance(address(), "echo", "node-1").status, 200);
+  ASSERT_EQ(push_status(address(), "echo", "node-1", 0).status, 200);
+  evaluate_until_status("echo", "node-1", "ok");
+  std::uint64_t calls = 1;
+  // test_echo reports the pushed value as evidence: NaN, then +Inf.
+  for (const std::string& value : {std::string("NaN"), std::string("+Inf")}) {
+    const HttpReply push =
+        push_metrics(address(), "echo", "node-1", R"({"test_status": ")" + value + R"("})");
+    ASSERT_EQ(push.status, 200) << push.body;
+    ++calls;
+    ASSERT_EQ(mgmt(address(), "echo", "evaluate").status, 200);
+    HttpReply reply;
+    ASSERT_TRUE(wait_until([&] {
+      reply = http_get(address(), "/v1/blocks/echo");
+      return reply.body.find(R"("calls":)" + std::to_string(calls)) != std::string::npos &&
+             reply.body.find(R"("busy":false)") != std::string::npos;
+    })) << reply.body;
+    // Every body that carries the evidence must still be JSON.
+    EXPECT_EQ(json_problem(reply.body), "") << value << ": GET /v1/blocks/echo: " << reply.body;
+    const HttpReply history = http_get(address(), "/v1/blocks/echo/history");
+    EXPECT_EQ(json_problem(history.body), "") << value << ": history: " << history.body;
+    const HttpReply aios = http_get(address(), "/block/health/echo");
+    EXPECT_EQ(json_problem(aios.body), "") << value << ": AIOS: " << aios.body;
+  }
+  EXPECT_EQ(http_get(address(), "/healthz").status, 200);
+}
+
+TEST_F(PushVerdict, APushOverTheSeriesLimitIs422AndKeepsNothing) {
+  ASSERT_EQ(register_instance(address(), "echo", "node-1").status, 200);
+  std::string body = "{";
+  for (int i = 0; i < 6000; ++i) body += (i ? ",\"a_" : "\"a_") + std::to_string(i) + "\":1";
+  body += "}";
+  HttpReply reply = push_metrics(address(), "echo", "node-1", body);
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  EXPECT_EQ(reply.json().at("samples").to_number<int>(), 6000);
+  body = "{";
+  for (int i = 0; i < 4001; ++i) body += (i ? ",\"b_" : "\"b_") + std::to_string(i) + "\":1";
+  body += ",\"test_status\":2}";
+  reply = push_metrics(address(), "echo", "node-1", body);
+  EXPECT_EQ(reply.status, 422) << reply.body;
+  EXPECT_EQ(str(reply.json(), "message"),
+            "instance echo/node-1 would have 10002 series; at most 10000 are kept");
+  // The refused push kept nothing: test_status is still missing.
+  const json::value view = evaluate_and_wait(address(), "echo");
+  EXPECT_EQ(str(policy_result_of(instance_of(view, "node-1"), "test_echo"), "reason"),
+            "no test_status sample")
+      << view;
+  // Replacing existing series does not count twice.
+  reply = push_metrics(address(), "echo", "node-1", R"({"a_1": 2, "a_2": 3})");
+  EXPECT_EQ(reply.status, 200) << reply.body;
 }
 
 }  // namespace

@@ -185,5 +185,72 @@ TEST_F(Reload, ReloadRemovingABlockDropsIt) {
   expect_first_block_kept_its_state();
 }
 
+// The first block's config with test_echo's parameters `with` and a
+// `server:` section `server`.
+std::string config_variant(const std::string& with, const std::string& server) {
+  return test_plugin_dirs_yaml({"test_echo"}) + server + R"(
+defaults:
+  interval: 1h
+  timeout: 2s
+  healthy_after: 1
+  unhealthy_after: 1
+  stale_after: 1h
+blocks:
+  - id: first
+    instances:
+      - id: configured
+    policies:
+      - use: test_echo
+        with: )" +
+         with + "\n";
+}
+
+int evaluations(const std::string& address) {
+  const HttpReply reply =
+      mgmt(address, "first", "count", json::parse(R"({"policy": "test_echo"})"));
+  EXPECT_EQ(reply.status, 200) << reply.body;
+  return reply.json().at("result").at("evaluations").to_number<int>();
+}
+
+TEST_F(Reload, AnUnchangedPolicyKeepsItsInstanceAndAChangedOneGetsANewOne) {
+  // SetUp evaluated once, judging two instances.
+  ASSERT_EQ(evaluations(address()), 2);
+  daemon_->write_config(config_variant("{}", ""));
+  ASSERT_EQ(http_post(address(), "/v1/reload", "").status, 200);
+  EXPECT_EQ(evaluations(address()), 2);
+
+  daemon_->write_config(config_variant("{ prefix: 'v2 ' }", ""));
+  ASSERT_EQ(http_post(address(), "/v1/reload", "").status, 200);
+  EXPECT_EQ(evaluations(address()), 0);
+  // The new instance's verdicts carry its new parameters; the instance's
+  // state (the tracker) went on.
+  const json::value view = evaluate_and_wait(address(), "first", [](const json::value& v) {
+    return str(instance_of(v, "pushed"), "reason") == "test_echo: v2 test_status=2";
+  });
+  EXPECT_EQ(str(instance_of(view, "pushed"), "status"), "unhealthy");
+  EXPECT_EQ(http_get(address(), "/v1/blocks/first/history").json(), history_before_);
+}
+
+TEST_F(Reload, ServerChangesAreListedAsNeedingARestart) {
+  daemon_->write_config(config_variant("{}", "server:\n  body_limit: 1KiB\n"));
+  const HttpReply reply = http_post(address(), "/v1/reload", "");
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  EXPECT_EQ(reply.json().at("restart_needed"), json::parse(R"(["server"])")) << reply.body;
+  // The running server keeps its limits until a restart.
+  const std::string big = R"({"test_status": 2, "padding_metric": 1})" + std::string(2048, ' ');
+  EXPECT_EQ(push_metrics(address(), "first", "pushed", big).status, 200);
+  EXPECT_NE(daemon_->log().find("take effect at restart"), std::string::npos) << daemon_->log();
+}
+
+TEST_F(Reload, APolicyParameterErrorIs422PointingIntoWith) {
+  daemon_->write_config(config_variant("{ prefix: 7 }", ""));
+  const HttpReply reply = http_post(address(), "/v1/reload", "");
+  EXPECT_EQ(reply.status, 422) << reply.body;
+  const std::string message = str(reply.json(), "message");
+  EXPECT_NE(message.find(daemon_->config_path().string() + ":16:"), std::string::npos) << message;
+  EXPECT_NE(message.find("prefix"), std::string::npos) << message;
+  EXPECT_EQ(evaluations(address()), 2);  // the running instance stays
+}
+
 }  // namespace
 }  // namespace blockhealth::test
