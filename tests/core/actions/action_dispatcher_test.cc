@@ -83,12 +83,11 @@ TEST_F(ActionDispatcherTest, OneTransitionIsOneWebhookWithTheTransitionAndHeader
   EXPECT_EQ(r.method, "POST");
   EXPECT_EQ(r.target, "/hooks/alerts");
   EXPECT_EQ(r.body, webhook_body(t, ActionEvent::kTransition));
-  EXPECT_EQ(r.body,
-            R"({"event":"transition","seq":7,"time":"2026-01-01T00:00:07.000Z",)"
-            R"("block_id":"b","instance_id":"executor","from":"ok","to":"unhealthy",)"
-            R"("policy":"gpu-temp","reason":"GPU 0 at 91C",)"
-            R"("evidence":{"metric":"DCGM_FI_DEV_GPU_TEMP","observed":91,"limit":88},)"
-            R"("repeat":false})");
+  EXPECT_EQ(r.body, R"({"event":"transition","seq":7,"time":"2026-01-01T00:00:07.000Z",)"
+                    R"("block_id":"b","instance_id":"executor","from":"ok","to":"unhealthy",)"
+                    R"("policy":"gpu-temp","reason":"GPU 0 at 91C",)"
+                    R"("evidence":{"metric":"DCGM_FI_DEV_GPU_TEMP","observed":91,"limit":88},)"
+                    R"("repeat":false})");
   EXPECT_EQ(r.header("content-type"), "application/json");
   EXPECT_EQ(r.header("x-team"), "gpu");
   EXPECT_EQ(r.header("authorization"), "Bearer t0ken");

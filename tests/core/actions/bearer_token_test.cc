@@ -49,7 +49,7 @@ TEST(BearerToken, AFolderIsAnError) {
 
 TEST(BearerToken, AHugeFileIsAnError) {
   test::TempDir dir;
-  auto token = read_bearer_token(dir.write("token", std::string(65 * 1024, 'a')));
+  auto token = read_bearer_token(dir.write("token", std::string(std::size_t{65} * 1024, 'a')));
   ASSERT_FALSE(token.has_value());
   EXPECT_NE(token.error().message.find("over 64 KiB"), std::string::npos) << token.error().message;
 }

@@ -19,6 +19,7 @@ Delivery delivery(std::int64_t id, const std::string& instance, const std::strin
 
 std::vector<std::int64_t> ids(DeliveryQueue& q, const std::vector<DeliveryQueue::Key>& keys) {
   std::vector<std::int64_t> out;
+  out.reserve(keys.size());
   for (const auto k : keys) out.push_back(q.find(k)->delivery.id);
   return out;
 }
