@@ -5,6 +5,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/json.hpp>
 #include <csignal>
 #include <fstream>
@@ -14,11 +15,16 @@
 #include "core/engine/engine.h"
 #include "core/engine/engine_metrics.h"
 #include "core/engine/engine_plan.h"
+#include "core/actions/action_dispatcher.h"
+#include "core/actions/action_listener.h"
+#include "core/actions/state_store_outbox.h"
 #include "core/sources/source_manager.h"
+#include "core/state/state_store.h"
 #include "core/util/json_text.h"
 #include "server/auth.h"
 #include "server/http_session.h"
 #include "server/routes.h"
+#include "server/state_wiring.h"
 #include "server/version.h"
 
 namespace blockhealth::server {
@@ -76,17 +82,32 @@ class Daemon {
 
  private:
   Result<std::string> reload();
+  // Swaps `plan` in (engine, pull sources, actions, token). REQUIRES:
+  // reload_mu_ held. `current` is the plan it replaces (nullptr at start).
+  Result<std::string> apply_plan(const EnginePlanConstSharedPtr& plan,
+                                 const EnginePlan* current);
   Result<std::optional<std::string>> load_token(const Config& config);
+  // Opens the state store and builds the engine around it (restored holds,
+  // transition numbering). Error when the store cannot be opened.
+  Result<void> open_state(const Config& config);
   void install_routes();
+  void arm_prune_timer();
   void shutdown();
 
   DaemonOptions options_;
   prometheus::MetricsRegistry metrics_;
   ListenerFanout fanout_;
+  std::unique_ptr<StateStore> state_;
+  std::unique_ptr<StoredHolds> stored_holds_;
+  std::unique_ptr<HistoryRecorder> history_;
+  std::unique_ptr<StateStoreOutbox> outbox_;
   std::unique_ptr<EngineMetrics> engine_metrics_;
   std::unique_ptr<Engine> engine_;
+  std::unique_ptr<ActionDispatcher> actions_;      // after engine_: destroyed before it
+  std::unique_ptr<ActionListener> action_listener_;
   std::unique_ptr<SourceManager> sources_;  // after engine_: destroyed before it
   std::unique_ptr<EventLog> event_log_;
+  std::unique_ptr<net::steady_timer> prune_timer_;
   std::unique_ptr<ServerContext> ctx_;
   WriteAuth auth_;
   Router router_;
@@ -116,38 +137,89 @@ Result<std::string> Daemon::reload() {
                   options_.config_path.string(), plan.error().message);
     return plan.error();
   }
-  auto token = load_token((*plan)->config);
+  return apply_plan(*plan, current.get());
+}
+
+Result<std::string> Daemon::apply_plan(const EnginePlanConstSharedPtr& plan,
+                                       const EnginePlan* current) {
+  auto token = load_token(plan->config);
   if (!token) {
     reloads_->with({"rejected"}).inc();
     spdlog::error("reload rejected: {}", token.error().message);
     return token.error();
   }
   json::array restart_needed;
-  if (current && !((*plan)->config.server == current->config.server)) {
-    restart_needed.push_back("server");
-    spdlog::warn(
-        "reload: changes under server: (listen, limits, threads) take effect at restart, "
-        "except auth_token_file");
+  if (current != nullptr) {
+    ServerConfig before = current->config.server;
+    ServerConfig after = plan->config.server;
+    before.auth_token_file = after.auth_token_file;  // applied live
+    if (!(before == after)) {
+      restart_needed.push_back("server");
+      spdlog::warn("reload: changes under server: (listen, limits, threads) take effect at "
+                   "restart; auth_token_file is applied now");
+    }
+    if (current->config.state_dir != plan->config.state_dir) {
+      restart_needed.push_back("state_dir");
+      spdlog::warn("reload: state_dir changes take effect at restart; still using {}",
+                   state_->path());
+    }
   }
   auth_.set_token(std::move(*token));
-  engine_->apply(*plan);
-  sources_->apply((*plan)->config);  // after the engine made the instances' records
+  engine_->apply(plan);
+  sources_->apply(plan->config);  // after the engine made the instances' records
+  actions_->apply(plan->config);
   reloads_->with({"applied"}).inc();
   std::size_t policies = 0;
-  for (const PlannedBlock& b : (*plan)->blocks) policies += b.policies.size();
+  for (const PlannedBlock& b : plan->blocks) policies += b.policies.size();
   json::array refused;
-  for (const PluginProblem& p : (*plan)->catalog->problems())
+  for (const PluginProblem& p : plan->catalog->problems()) {
     refused.push_back(json::string(p.message));
+  }
   spdlog::info("configuration {} applied: {} blocks, {} policies, {} plugins ({} refused)",
-               options_.config_path.string(), (*plan)->blocks.size(), policies,
-               (*plan)->catalog->plugins().size(), refused.size());
+               options_.config_path.string(), plan->blocks.size(), policies,
+               plan->catalog->plugins().size(), refused.size());
   return success(to_json_text(json::object{{"success", true},
                                            {"config", options_.config_path.string()},
-                                           {"blocks", (*plan)->blocks.size()},
+                                           {"blocks", plan->blocks.size()},
                                            {"policies", policies},
-                                           {"plugins", (*plan)->catalog->plugins().size()},
+                                           {"plugins", plan->catalog->plugins().size()},
                                            {"refused_plugins", std::move(refused)},
                                            {"restart_needed", std::move(restart_needed)}}));
+}
+
+Result<void> Daemon::open_state(const Config& config) {
+  auto store = StateStore::open(config.state_dir);
+  if (!store) return store.error();
+  state_ = std::move(*store);
+  stored_holds_ = std::make_unique<StoredHolds>(*state_);
+  history_ = std::make_unique<HistoryRecorder>(*state_);
+  outbox_ = std::make_unique<StateStoreOutbox>(*state_);
+  auto seq = state_->max_transition_seq();
+  if (!seq) return seq.error();
+  EngineOptions options;
+  options.hold_store = stored_holds_.get();
+  options.first_transition_seq = *seq;
+  engine_ = std::make_unique<Engine>(options, SystemClock::instance(), fanout_);
+  auto maintenance = state_->load_maintenance();
+  auto silences = state_->load_silences();
+  if (!maintenance) return maintenance.error();
+  if (!silences) return silences.error();
+  engine_->holds().restore(*maintenance, *silences);
+  spdlog::info("state {}: opened ({} maintenance windows, {} silences)", state_->path(),
+               maintenance->size(), silences->size());
+  return {};
+}
+
+void Daemon::arm_prune_timer() {
+  prune_timer_->expires_after(std::chrono::minutes(10));
+  prune_timer_->async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    const auto plan = engine_->plan();
+    const std::string done = prune_state(*state_, engine_->holds(), SystemClock::instance().wall_ms(),
+                                         plan->config.history_retention);
+    if (!done.empty()) spdlog::debug("state pruned: {}", done);
+    arm_prune_timer();
+  });
 }
 
 void Daemon::install_routes() {
@@ -164,8 +236,10 @@ void Daemon::shutdown() {
   std::call_once(shutdown_once_, [this] {
     spdlog::info("shutting down: closing the listener and draining evaluations");
     if (listener_) listener_->stop();
-    sources_->stop();
-    engine_->stop();
+    if (prune_timer_) net::post(io_, [this] { prune_timer_->cancel(); });
+    if (sources_) sources_->stop();
+    if (engine_) engine_->stop();
+    if (actions_) actions_->stop();  // undelivered actions stay in the outbox
     io_.stop();
   });
 }
@@ -181,16 +255,43 @@ int Daemon::run() {
       .value()
       ->with({kBlockhealthVersion})
       .set(1);
-  engine_ = std::make_unique<Engine>(EngineOptions{}, SystemClock::instance(), fanout_);
+  // The configuration first: the state store's place comes from it.
+  auto plan = plan_from_file(options_.config_path, options_.builtin_plugin_dirs, nullptr,
+                             SystemClock::instance());
+  if (!plan) {
+    spdlog::error("cannot start: {}", plan.error().message);
+    return 1;
+  }
+  if (auto opened = open_state((*plan)->config); !opened) {
+    spdlog::error("cannot start: {}", opened.error().message);
+    return 1;
+  }
   engine_metrics_ = std::make_unique<EngineMetrics>(
       metrics_, [engine = engine_.get()] { return engine->views(); });
   fanout_.add(engine_metrics_.get());
+  fanout_.add(history_.get());
   sources_ = std::make_unique<SourceManager>(engine_->store(), SystemClock::instance(), &metrics_,
                                              SourceOptions{});
+  DispatcherOptions dispatch;
+  // Repeats of a status stop while the instance is in maintenance or silenced.
+  dispatch.repeat_gate = [holds = &engine_->holds()](std::string_view block,
+                                                     std::string_view instance) {
+    const std::string b(block);
+    const std::string i(instance);
+    return !holds->maintenance(b, i) && !holds->silence_for(b, i);
+  };
+  actions_ = std::make_unique<ActionDispatcher>(dispatch, *outbox_, SystemClock::instance(),
+                                                &metrics_);
+  action_listener_ = std::make_unique<ActionListener>(*actions_);
+  fanout_.add(action_listener_.get());
   event_log_ = std::make_unique<EventLog>(engine_->notifier(), 10'000);
   fanout_.add(event_log_.get());
   ctx_ = std::unique_ptr<ServerContext>(
       new ServerContext{*engine_, metrics_, io_, *event_log_, {}, {}, {}});
+  ctx_->older_events = [store = state_.get()](std::uint64_t after, std::size_t limit,
+                                              const std::optional<std::string>& block) {
+    return store->transitions_after(after, limit, block);
+  };
   ctx_->ingest.samples = metrics_
                              .add_counter("blockhealth_ingested_samples_total",
                                           "Metric samples accepted by push.", {"block"})
@@ -207,11 +308,27 @@ int Daemon::run() {
           .value();
   ctx_->reload = [this] { return reload(); };
 
-  auto first = reload();
-  if (!first) {
-    spdlog::error("cannot start: {}", first.error().message);
-    shutdown();
-    return 1;
+  {
+    std::lock_guard lock(reload_mu_);
+    if (auto first = apply_plan(*plan, nullptr); !first) {
+      spdlog::error("cannot start: {}", first.error().message);
+      shutdown();
+      return 1;
+    }
+  }
+  // History kept in memory per instance comes back from the store.
+  std::size_t keep = 1;
+  for (const BlockConfig& b : (*plan)->config.blocks) {
+    keep = std::max(keep, static_cast<std::size_t>(std::max(1, b.settings.history_size)));
+  }
+  if (auto recent = state_->recent_transitions(keep)) {
+    engine_->restore_history(*recent);
+    spdlog::info("state {}: {} transitions restored", state_->path(), recent->size());
+  } else {
+    spdlog::warn("state {}: cannot read back history: {}", state_->path(), recent.error().message);
+  }
+  if (auto started = actions_->start(); !started) {
+    spdlog::warn("actions: cannot read pending deliveries: {}", started.error().message);
   }
   const ServerConfig server = engine_->plan()->config.server;
   ListenAddress listen = server.listen;
@@ -253,6 +370,10 @@ int Daemon::run() {
     }
   }
   listener_->start();
+  prune_timer_ = std::make_unique<net::steady_timer>(io_);
+  (void)prune_state(*state_, engine_->holds(), SystemClock::instance().wall_ms(),
+                    (*plan)->config.history_retention);
+  arm_prune_timer();
   ctx_->ready.store(true);
   spdlog::info("blockhealthd {} listening on http://{}", kBlockhealthVersion, bound_text);
 

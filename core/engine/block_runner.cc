@@ -408,6 +408,10 @@ void BlockRunner::update_health_and_publish() {
     if (auto t = in.health->update(now_ms, last_seen, stale_ms, ctx_.transition_seq)) {
       history_dirty_ = true;
       t->held_by = hold_reason(in);
+      if (in.notified_before_restart && t->held_by.empty() && in.notified == t->to) {
+        t->held_by = "already notified before the restart";
+      }
+      in.notified_before_restart = false;
       spdlog::info("block {} instance {}: {} -> {} ({}){}", t->block_id, t->instance_id,
                    to_string(t->from), to_string(t->to), t->reason,
                    t->held_by.empty() ? "" : "; actions held: " + t->held_by);
@@ -429,6 +433,7 @@ void BlockRunner::restore_history(const std::vector<Transition>& transitions) {
     }
     if (mine.empty()) continue;
     in.notified = mine.back().to;
+    in.notified_before_restart = true;
     in.health->restore_history(std::move(mine));
   }
   history_dirty_ = true;

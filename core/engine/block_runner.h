@@ -83,6 +83,10 @@ class BlockRunner : public std::enable_shared_from_this<BlockRunner> {
     std::unique_ptr<FlapDetector> flap;  // when the block configures `flapping`
     // The status actions were last told about (none yet: nullopt).
     std::optional<Status> notified;
+    // Set when `notified` came from history read back at startup: the first
+    // transition back into that status is not news (the actions ran before
+    // the restart).
+    bool notified_before_restart = false;
   };
 
   Instance make_instance(const std::string& id, bool pushed);
