@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <boost/algorithm/string/predicate.hpp>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -54,9 +55,10 @@ std::optional<Response> WriteAuth::check(const Request& req) const {
   const std::shared_ptr<const std::string> token = token_.load();
   if (!token) return std::nullopt;
   const std::string_view header = req[http::field::authorization];
-  constexpr std::string_view kBearer = "Bearer ";
+  constexpr std::string_view kBearer = "bearer ";
   std::string_view why = "this endpoint needs Authorization: Bearer <token>";
-  if (header.substr(0, kBearer.size()) == kBearer) {
+  // RFC 7235 section 2.1: the scheme is case-insensitive.
+  if (boost::algorithm::iequals(header.substr(0, kBearer.size()), kBearer)) {
     if (equal_constant_time(header.substr(kBearer.size()), *token)) return std::nullopt;
     why = "the bearer token is not valid";
   }

@@ -1,6 +1,7 @@
 // The AIOS-compatible endpoints.
 #include <boost/json.hpp>
 
+#include "core/util/json_parse.h"
 #include "core/util/json_text.h"
 #include "server/routes.h"
 
@@ -76,16 +77,16 @@ void add_aios_routes(Router& router, ServerContext& ctx) {
                                  "block '" + block + "' is not configured"));
           return;
         }
-        boost::system::error_code ec;
-        json::value body = json::parse(req.body(), ec);
-        if (ec || !body.is_object()) {
+        auto parsed = parse_json_body(req.body());
+        if (!parsed || !parsed->is_object()) {
           respond(error_response(
               req, http::status::bad_request,
-              ec ? "invalid JSON body: " + ec.message()
-                 : std::string(
-                       "expected a JSON object {\"mgmt_action\": ..., \"mgmt_data\": {...}}")));
+              !parsed ? parsed.error().message
+                      : std::string(
+                            "expected a JSON object {\"mgmt_action\": ..., \"mgmt_data\": {...}}")));
           return;
         }
+        json::value body = std::move(*parsed);
         const json::value* action = body.get_object().if_contains("mgmt_action");
         if (action == nullptr || !action->is_string() || action->get_string().empty()) {
           respond(error_response(req, http::status::bad_request,

@@ -2,6 +2,7 @@
 #include <boost/json.hpp>
 
 #include "core/config/duration.h"
+#include "core/util/json_parse.h"
 #include "core/util/json_text.h"
 #include "core/util/time_text.h"
 #include "server/routes.h"
@@ -22,9 +23,9 @@ struct HoldRequest {
 // Reads {"reason", "until", ...}: until is an RFC 3339 time or a duration
 // from now ("2h"); required, in the future, at most 90 days away.
 Result<HoldRequest> parse_hold(const Request& req, std::int64_t now_ms, bool silence) {
-  boost::system::error_code ec;
-  json::value body = json::parse(req.body(), ec);
-  if (ec) return fail("invalid JSON body: " + ec.message());
+  auto parsed = parse_json_body(req.body());
+  if (!parsed) return fail(parsed.error().message);
+  json::value body = std::move(*parsed);
   if (!body.is_object()) return fail("expected a JSON object {\"reason\": ..., \"until\": ...}");
   const json::object& o = body.get_object();
   for (const auto& [key, value] : o) {

@@ -108,7 +108,8 @@ class ActionDispatcher {
   void observe(const Transition& t);
 
   // Runs t's block's actions that trigger on t.to (see the file comment).
-  // Includes observe(t). Returns at once.
+  // Includes observe(t). Returns at once. Before the first apply() no block
+  // has actions, so nothing happens.
   void notify(const Transition& t, ActionEvent event);
 
   DispatcherStats stats() const;

@@ -16,7 +16,8 @@ namespace blockhealth {
 // out; false skips it (the next one is due repeat_after later). The daemon
 // answers false while the instance is in maintenance or silenced, holds the
 // engine sets after the transition was notified. Called on the dispatcher's
-// thread; must be thread-safe and quick.
+// thread with the dispatcher's lock held: must be thread-safe and quick,
+// and must not call the dispatcher.
 using RepeatGate = std::function<bool(std::string_view block, std::string_view instance)>;
 
 struct DispatcherOptions {

@@ -123,11 +123,16 @@ std::string build_aios_prefix(const BlockView& view) {
 std::string AiosBody::render(std::int64_t now_ms) const {
   std::string out = fragments_[0];
   for (std::size_t i = 0; i < cells_.size(); ++i) {
-    const std::int64_t age_ms = now_ms - cells_[i]->load(std::memory_order_relaxed);
-    char digits[32];
-    const double seconds = age_ms > 0 ? static_cast<double>(age_ms) / 1000.0 : 0.0;
-    auto [end, ec] = std::to_chars(digits, digits + sizeof digits, seconds);
-    out.append(digits, ec == std::errc() ? end : digits);
+    const std::int64_t seen_ms = cells_[i]->load(std::memory_order_relaxed);
+    if (seen_ms != 0) {
+      const std::int64_t age_ms = now_ms - seen_ms;
+      char digits[32];
+      const double seconds = age_ms > 0 ? static_cast<double>(age_ms) / 1000.0 : 0.0;
+      auto [end, ec] = std::to_chars(digits, digits + sizeof digits, seconds);
+      out += R"(,"lastMetrics":")";
+      out.append(digits, ec == std::errc() ? end : digits);
+      out += R"(s ago")";
+    }
     out += fragments_[i + 1];
   }
   return out;
@@ -146,11 +151,10 @@ void serialize_block_view(BlockView& view) {
     current += R"("healthy":)";
     current += healthy ? "true" : "false";
     current += R"(,"instanceId":)" + quoted(in.id);
-    if (in.last_seen_ms != 0 && in.last_seen) {
-      current += R"(,"lastMetrics":")";
+    if (in.last_seen) {  // render() adds "lastMetrics" once the instance has reported
       fragments.push_back(std::move(current));
       cells.push_back(in.last_seen);
-      current = R"(s ago")";
+      current.clear();
     }
     if (!healthy || in.status != Status::kOk) current += R"(,"reason":)" + quoted(in.reason);
     current += "}";

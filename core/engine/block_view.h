@@ -86,7 +86,9 @@ class AiosBody {
   AiosBody(std::vector<std::string> fragments, std::vector<LastSeenCellConstSharedPtr> cells)
       : fragments_(std::move(fragments)), cells_(std::move(cells)) {}
   AiosBody() : fragments_(1) {}
-  // The body with every "lastMetrics" computed against `now_ms`.
+  // The body with every "lastMetrics" computed against `now_ms`. An
+  // instance whose cell still reads 0 (never reported) gets no
+  // "lastMetrics"; one that reported after the view was built gets it.
   std::string render(std::int64_t now_ms) const;
 
  private:

@@ -1,6 +1,7 @@
 #include "core/engine/engine_plan.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <tuple>
 
@@ -27,13 +28,18 @@ std::string loaded_names(const PluginCatalog& catalog) {
   return "none" + why;
 }
 
-// Why a policy's plugin may be missing: a refused file that would have
-// provided it is the most useful hint.
+// Why a policy's plugin may be missing: a refused file named after it, or
+// a refused folder (none of whose files was looked at), is the most useful
+// hint.
 std::string missing_plugin_hint(const PluginCatalog& catalog, const std::string& use) {
+  std::string hint;
   for (const PluginProblem& p : catalog.problems()) {
-    if (p.path.stem() == use) return "; " + p.message;
+    std::error_code ec;
+    if (p.path.stem() == use || std::filesystem::is_directory(p.path, ec)) {
+      hint += "; " + p.message;
+    }
   }
-  return "";
+  return hint;
 }
 
 using ReuseKey = std::tuple<std::string, std::string, std::string, std::string>;

@@ -5,12 +5,11 @@
 #include <limits>
 
 #include "core/prometheus/names.h"
+#include "core/util/json_parse.h"
 
 namespace blockhealth {
 namespace json = boost::json;
 namespace {
-
-constexpr std::size_t kMaxDepth = 32;
 
 const char* kind_name(const json::value& v) {
   switch (v.kind()) {
@@ -30,20 +29,6 @@ const char* kind_name(const json::value& v) {
       return "an object";
   }
   return "a value";
-}
-
-Result<json::value> parse_json(std::string_view body) {
-  json::parse_options options;
-  options.max_depth = kMaxDepth;
-  json::stream_parser parser({}, options);
-  boost::system::error_code ec;
-  const std::size_t used = parser.write(body.data(), body.size(), ec);
-  if (!ec) parser.finish(ec);
-  if (ec) {
-    return fail("invalid JSON at byte " + std::to_string(ec ? used : body.size()) + ": " +
-                ec.message());
-  }
-  return parser.release();
 }
 
 Result<double> number_of(const json::value& v, const std::string& where) {
@@ -106,7 +91,11 @@ Result<MetricSample> sample_of(const json::value& v, const std::string& where) {
       return fail(where + ".timestamp: expected Unix milliseconds as an integer, got " +
                   kind_name(*ts));
     }
-    s.timestamp_ms = ts->is_int64() ? ts->get_int64() : static_cast<std::int64_t>(ts->get_uint64());
+    if (ts->is_uint64()) {  // only values past INT64_MAX are stored as uint64
+      return fail(where + ".timestamp: " + std::to_string(ts->get_uint64()) +
+                  " is not a Unix time in milliseconds");
+    }
+    s.timestamp_ms = ts->get_int64();
   }
   return s;
 }
@@ -126,7 +115,7 @@ Result<std::vector<MetricSample>> samples_of_list(const json::array& list,
 }  // namespace
 
 Result<std::vector<MetricSample>> parse_json_metrics(std::string_view body) {
-  auto doc = parse_json(body);
+  auto doc = parse_json_body(body);
   if (!doc) return doc.error();
   if (doc->is_array()) return samples_of_list(doc->get_array(), "samples");
   if (!doc->is_object()) {
@@ -154,7 +143,7 @@ Result<std::vector<MetricSample>> parse_json_metrics(std::string_view body) {
 }
 
 Result<std::vector<std::string>> parse_json_log_lines(std::string_view body) {
-  auto doc = parse_json(body);
+  auto doc = parse_json_body(body);
   if (!doc) return doc.error();
   const json::value* list = &*doc;
   if (doc->is_object()) {

@@ -3,11 +3,12 @@
 #ifndef BLOCKHEALTH_CORE_SOURCES_FETCH_ERROR_H
 #define BLOCKHEALTH_CORE_SOURCES_FETCH_ERROR_H
 
-#include "core/config/byte_size.h"  // format_byte_size, used in messages
 #include <boost/system/error_code.hpp>
 #include <chrono>
 #include <cstdint>
 #include <string>
+
+#include "core/config/byte_size.h"  // format_byte_size, used in messages
 
 namespace blockhealth {
 

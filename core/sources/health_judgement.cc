@@ -46,8 +46,8 @@ std::string_view default_error(std::int32_t outcome) {
 
 std::string status_line(int status) {
   std::string line = "HTTP " + std::to_string(status);
-  const auto phrase = boost::beast::http::obsolete_reason(boost::beast::http::int_to_status(
-      static_cast<unsigned>(std::clamp(status, 0, 999))));
+  const auto phrase = boost::beast::http::obsolete_reason(
+      boost::beast::http::int_to_status(static_cast<unsigned>(std::clamp(status, 0, 999))));
   if (!phrase.empty() && phrase != "<unknown-status>") {
     line += ' ';
     line.append(phrase.data(), phrase.size());

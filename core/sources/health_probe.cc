@@ -43,8 +43,8 @@ void HealthProbe::on_result(const FetchResult& result, std::int64_t now_ms) {
   if (!ok) {
     // The verdict's reason without its "GET <url>: " prefix (target says it).
     const std::string prefix = "GET " + probe.url + ": ";
-    status.message = verdict.reason.starts_with(prefix) ? verdict.reason.substr(prefix.size())
-                                                        : verdict.reason;
+    status.message =
+        verdict.reason.starts_with(prefix) ? verdict.reason.substr(prefix.size()) : verdict.reason;
   }
   status.time_ms = now_ms;
   status.last_success_ms = ok ? now_ms : last_success_ms_;

@@ -56,9 +56,10 @@ void HttpFetcher::fetch(Done done) {
   timed_out_ = false;
   const std::uint64_t generation = ++generation_;
   deadline_.expires_after(spec_.timeout);
-  deadline_.async_wait([self = shared_from_this(), generation](const boost::system::error_code& ec) {
-    self->on_deadline(generation, ec);
-  });
+  deadline_.async_wait(
+      [self = shared_from_this(), generation](const boost::system::error_code& ec) {
+        self->on_deadline(generation, ec);
+      });
   if (socket_.is_open()) {
     reused_ = true;
     start_write();
@@ -103,9 +104,11 @@ void HttpFetcher::on_resolved(const boost::system::error_code& ec,
                               const tcp::resolver::results_type& results) {
   if (ec) return fail(ec, FetchPhase::kResolve);
   if (timed_out_) return fail(net::error::operation_aborted, FetchPhase::kResolve);
-  net::async_connect(socket_, results,
-                     [self = shared_from_this()](const boost::system::error_code& ec2,
-                                                 const tcp::endpoint&) { self->on_connected(ec2); });
+  net::async_connect(
+      socket_, results,
+      [self = shared_from_this()](const boost::system::error_code& ec2, const tcp::endpoint&) {
+        self->on_connected(ec2);
+      });
 }
 
 void HttpFetcher::on_connected(const boost::system::error_code& ec) {

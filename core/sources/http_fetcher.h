@@ -25,11 +25,11 @@
 namespace blockhealth {
 
 struct FetchResult {
-  std::int32_t outcome = 0;  // BH_PROBE_RESPONSE, or the failure's BH_PROBE_*
-  int http_status = 0;       // when outcome == BH_PROBE_RESPONSE
-  std::string body;          // the whole body (<= body limit) of a response; else ""
-  std::string error;         // "" for a response; else classify_fetch_error's text
-  std::int64_t latency_us = 0;   // fetch() call to the last byte or the failure
+  std::int32_t outcome = 0;        // BH_PROBE_RESPONSE, or the failure's BH_PROBE_*
+  int http_status = 0;             // when outcome == BH_PROBE_RESPONSE
+  std::string body;                // the whole body (<= body limit) of a response; else ""
+  std::string error;               // "" for a response; else classify_fetch_error's text
+  std::int64_t latency_us = 0;     // fetch() call to the last byte or the failure
   bool reused_connection = false;  // answered on a connection kept from before
 };
 

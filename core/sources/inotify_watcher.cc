@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
 #include <cerrno>
 #include <cstring>
 #include <set>
@@ -25,7 +26,7 @@ Result<InotifyWatcherSharedPtr> InotifyWatcher::create(boost::asio::any_io_execu
 }
 
 InotifyWatcher::InotifyWatcher(boost::asio::any_io_executor executor, int fd)
-    : descriptor_(std::move(executor), fd), fd_(fd) {}
+    : descriptor_(boost::asio::make_strand(std::move(executor)), fd), fd_(fd) {}
 
 InotifyWatcher::~InotifyWatcher() {
   boost::system::error_code ignored;
@@ -74,19 +75,19 @@ void InotifyWatcher::stop() {
 }
 
 void InotifyWatcher::read_events() {
-  descriptor_.async_read_some(
-      boost::asio::buffer(buffer_),
-      [self = shared_from_this()](const boost::system::error_code& ec, std::size_t bytes) {
-        if (ec == boost::asio::error::operation_aborted || ec == boost::asio::error::bad_descriptor) {
-          return;
-        }
-        if (!ec) self->dispatch(bytes);
-        {
-          std::lock_guard lock(self->mu_);
-          if (self->stopped_) return;
-        }
-        self->read_events();
-      });
+  descriptor_.async_read_some(boost::asio::buffer(buffer_), [self = shared_from_this()](
+                                                                const boost::system::error_code& ec,
+                                                                std::size_t bytes) {
+    if (ec == boost::asio::error::operation_aborted || ec == boost::asio::error::bad_descriptor) {
+      return;
+    }
+    if (!ec) self->dispatch(bytes);
+    {
+      std::lock_guard lock(self->mu_);
+      if (self->stopped_) return;
+    }
+    self->read_events();
+  });
 }
 
 void InotifyWatcher::dispatch(std::size_t bytes) {

@@ -19,8 +19,9 @@
 
 namespace blockhealth {
 
-// Thread-safe: subscribe/unsubscribe from any thread. Callbacks run on the
-// io_context, never two at once, and must not call subscribe/unsubscribe.
+// Thread-safe: subscribe/unsubscribe/stop from any thread. The descriptor
+// lives on its own strand of the given executor; callbacks run there, never
+// two at once, and must not call subscribe/unsubscribe.
 class InotifyWatcher : public std::enable_shared_from_this<InotifyWatcher> {
  public:
   using Callback = std::function<void()>;
@@ -52,9 +53,10 @@ class InotifyWatcher : public std::enable_shared_from_this<InotifyWatcher> {
   boost::asio::posix::stream_descriptor descriptor_;
   alignas(8) std::array<char, 16 * 1024> buffer_{};  // used by the one pending read
   mutable std::mutex mu_;
-  std::map<int, std::vector<Subscriber>> by_watch_;  // watch descriptor -> subscribers; GUARDED_BY(mu_)
-  std::map<std::uint64_t, int> watch_of_;            // subscription -> watch; GUARDED_BY(mu_)
-  std::uint64_t next_id_ = 1;                        // GUARDED_BY(mu_)
+  std::map<int, std::vector<Subscriber>>
+      by_watch_;                           // watch descriptor -> subscribers; GUARDED_BY(mu_)
+  std::map<std::uint64_t, int> watch_of_;  // subscription -> watch; GUARDED_BY(mu_)
+  std::uint64_t next_id_ = 1;              // GUARDED_BY(mu_)
   int fd_ = -1;
   bool stopped_ = false;  // GUARDED_BY(mu_)
 };

@@ -13,7 +13,9 @@ namespace {
 
 constexpr std::size_t kReadChunk = 64 * 1024;
 
-std::string errno_text(int err) { return std::strerror(err); }
+std::string errno_text(int err) {
+  return std::strerror(err);
+}
 
 }  // namespace
 
@@ -23,7 +25,9 @@ LogFollower::LogFollower(std::filesystem::path path, const SourceOptions& option
       assembler_(std::max<std::size_t>(options.max_line_bytes, 16)),
       buffer_(kReadChunk) {}
 
-LogFollower::~LogFollower() { close_fd(); }
+LogFollower::~LogFollower() {
+  close_fd();
+}
 
 void LogFollower::close_fd() {
   if (fd_ >= 0) ::close(fd_);

@@ -32,8 +32,8 @@ void LogSource::start() {
   LogCheck first = follower_.prime();
   publish(first, env_.clock.wall_ms());
   if (env_.inotify != nullptr && env_.options.log_watch != LogWatchMode::kPoll) {
-    auto subscribed = env_.inotify->subscribe(
-        follower_.path().parent_path(), [weak = weak_from_this()] {
+    auto subscribed =
+        env_.inotify->subscribe(follower_.path().parent_path(), [weak = weak_from_this()] {
           if (auto self = weak.lock()) self->request_check();
         });
     if (subscribed) subscription_ = *subscribed;
@@ -86,7 +86,8 @@ void LogSource::publish(LogCheck& result, std::int64_t now_ms) {
     if (record) record->append_logs(result.lines, now_ms);
   }
   if (result.ok) last_success_ms_ = now_ms;
-  const bool changed = !published_ || result.ok != last_ok_ || (!result.ok && result.note != last_note_);
+  const bool changed =
+      !published_ || result.ok != last_ok_ || (!result.ok && result.note != last_note_);
   if (changed && !result.ok) metrics_.failures.inc();
   published_ = true;
   last_ok_ = result.ok;

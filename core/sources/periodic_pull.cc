@@ -15,8 +15,8 @@ std::chrono::milliseconds pull_phase(const std::string& name, std::chrono::milli
     h ^= static_cast<unsigned char>(c);
     h *= 1099511628211ULL;
   }
-  return std::chrono::milliseconds(static_cast<std::int64_t>(
-      h % static_cast<std::uint64_t>(interval.count())));
+  return std::chrono::milliseconds(
+      static_cast<std::int64_t>(h % static_cast<std::uint64_t>(interval.count())));
 }
 
 PeriodicPull::PeriodicPull(SourceEnv& env, PullSpec spec)
@@ -81,16 +81,15 @@ void PeriodicPull::begin(TimePoint due) {
     env_.limiter.release();
     return;
   }
-  const auto lateness = std::chrono::duration_cast<std::chrono::microseconds>(
-      std::chrono::steady_clock::now() - due);
-  env_.counters.record_lateness(lateness.count());
+  const auto lateness =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - due);
+  env_.counters.lateness.record(lateness.count());
   env_.metrics.lateness().observe(static_cast<double>(lateness.count()) / 1e6);
   env_.metrics.in_flight().inc();
   env_.counters.started += 1;
   metrics_.attempts.inc();
-  fetcher_->fetch([self = shared_from_this()](FetchResult result) {
-    self->on_fetched(std::move(result));
-  });
+  fetcher_->fetch(
+      [self = shared_from_this()](FetchResult result) { self->on_fetched(std::move(result)); });
 }
 
 void PeriodicPull::on_fetched(FetchResult result) {
@@ -101,6 +100,7 @@ void PeriodicPull::on_fetched(FetchResult result) {
   const std::uint64_t opened = fetcher_->connections_opened();
   env_.counters.connections_opened += opened - connections_seen_;
   connections_seen_ = opened;
+  env_.counters.duration.record(result.latency_us);
   metrics_.duration.observe(static_cast<double>(result.latency_us) / 1e6);
   if (stopped_) return;
   on_result(result, env_.clock.wall_ms());

@@ -64,7 +64,7 @@ class PeriodicPull : public Source, public std::enable_shared_from_this<Periodic
   HttpFetcherSharedPtr fetcher_;
   TargetMetrics metrics_;
   TimePoint next_due_;
-  bool busy_ = false;  // a fetch holds a limiter slot or waits for one
+  bool busy_ = false;                   // a fetch holds a limiter slot or waits for one
   std::uint64_t connections_seen_ = 0;  // fetcher_->connections_opened() last counted
   std::atomic<bool> stopped_{false};
   std::int64_t started_wall_ms_ = 0;

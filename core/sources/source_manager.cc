@@ -14,9 +14,10 @@ namespace blockhealth {
 namespace {
 
 std::string http_fingerprint(const PullSpec& spec) {
-  return spec.fetch.url.text + "|" + spec.fetch.url.host + "|" + std::to_string(spec.fetch.url.port) +
-         "|" + spec.fetch.url.target + "|" + std::to_string(spec.interval.count()) + "|" +
-         std::to_string(spec.fetch.timeout.count()) + "|" + std::to_string(spec.fetch.body_limit);
+  return spec.fetch.url.text + "|" + spec.fetch.url.host + "|" +
+         std::to_string(spec.fetch.url.port) + "|" + spec.fetch.url.target + "|" +
+         std::to_string(spec.interval.count()) + "|" + std::to_string(spec.fetch.timeout.count()) +
+         "|" + std::to_string(spec.fetch.body_limit);
 }
 
 }  // namespace
@@ -165,12 +166,17 @@ SourceStats SourceManager::stats() const {
   s.skipped_ticks = counters_.skipped_ticks;
   s.connections_opened = counters_.connections_opened;
   s.log_lines = counters_.log_lines;
-  s.lateness = counters_.lateness();
+  s.lateness = counters_.lateness.summary();
+  s.duration = counters_.duration.summary();
   return s;
 }
 
-void SourceManager::reset_stats() { counters_.reset(); }
+void SourceManager::reset_stats() {
+  counters_.reset();
+}
 
-std::string SourceManager::log_watch_mode() const { return inotify_ ? "inotify" : "poll"; }
+std::string SourceManager::log_watch_mode() const {
+  return inotify_ ? "inotify" : "poll";
+}
 
 }  // namespace blockhealth

@@ -36,7 +36,8 @@ namespace blockhealth {
 class InotifyWatcher;
 
 // Thread-safe: apply(), stop() and stats() may be called from any thread
-// (apply() calls are serialized). Lifetime: `store`, `clock` and `metrics`
+// (apply() calls are serialized), except the manager's own io threads (stop()
+// joins them). Lifetime: `store`, `clock` and `metrics`
 // (may be nullptr: no metrics) must outlive the manager. The metrics
 // families (source_metrics.h) are registered once, at construction; a
 // registry can hold them for one manager only (a second one gets detached
@@ -99,7 +100,7 @@ class SourceManager {
   std::unique_ptr<SourceEnv> env_;
   std::vector<std::thread> threads_;
 
-  mutable std::mutex mu_;                // serializes apply() and stop()
+  mutable std::mutex mu_;                 // serializes apply() and stop()
   std::map<SourceKey, Running> running_;  // GUARDED_BY(mu_)
   bool stopped_ = false;                  // GUARDED_BY(mu_)
 };

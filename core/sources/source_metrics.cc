@@ -25,8 +25,7 @@ SourceMetrics::SourceMetrics(prometheus::MetricsRegistry* registry) {
       "Duration of /health probes and /metrics scrapes, to the last byte or the failure.",
       target_labels, duration_buckets());
   auto attempts = registry->add_counter("blockhealth_source_attempts_total",
-                                        "Probes and scrapes started.",
-                                        target_labels);
+                                        "Probes and scrapes started.", target_labels);
   auto failures = registry->add_counter(
       "blockhealth_source_failures_total",
       "Probes and scrapes that failed (unreachable, timeout, non-2xx, unhealthy answer, "
@@ -41,8 +40,8 @@ SourceMetrics::SourceMetrics(prometheus::MetricsRegistry* registry) {
   auto lateness = registry->add_histogram(
       "blockhealth_source_lateness_seconds",
       "How late probes and scrapes started after their scheduled time.", {}, lateness_buckets());
-  auto in_flight = registry->add_gauge("blockhealth_source_in_flight",
-                                       "Probes and scrapes in flight now.", {});
+  auto in_flight =
+      registry->add_gauge("blockhealth_source_in_flight", "Probes and scrapes in flight now.", {});
   const auto note = [this](const auto& result) {
     if (result.has_error() && registration_error_.empty()) {
       registration_error_ = result.error().message;
@@ -67,10 +66,13 @@ SourceMetrics::SourceMetrics(prometheus::MetricsRegistry* registry) {
 TargetMetrics SourceMetrics::target(const std::string& block, const std::string& instance,
                                     const std::string& source) {
   TargetMetrics m;
-  if (duration_ != nullptr && source != "logs") m.duration = duration_->with({block, instance, source});
-  if (attempts_ != nullptr && source != "logs") m.attempts = attempts_->with({block, instance, source});
+  if (duration_ != nullptr && source != "logs")
+    m.duration = duration_->with({block, instance, source});
+  if (attempts_ != nullptr && source != "logs")
+    m.attempts = attempts_->with({block, instance, source});
   if (failures_ != nullptr) m.failures = failures_->with({block, instance, source});
-  if (skipped_ != nullptr && source != "logs") m.skipped_ticks = skipped_->with({block, instance, source});
+  if (skipped_ != nullptr && source != "logs")
+    m.skipped_ticks = skipped_->with({block, instance, source});
   if (log_lines_ != nullptr && source == "logs") m.log_lines = log_lines_->with({block, instance});
   return m;
 }

@@ -22,7 +22,7 @@ struct SourceOptions {
   int threads = 1;
   // Requests (probes and scrapes together) in flight at once across all
   // targets; a tick finding no free slot waits for one, in order.
-  std::size_t max_in_flight = 512;
+  std::size_t max_in_flight = 1024;
   // Largest /health body read; a longer one fails the probe ("response body
   // over 64KiB limit"). The block's scrape_body_limit applies when smaller.
   std::uint64_t health_body_limit = std::uint64_t{64} * 1024;

@@ -4,21 +4,21 @@
 
 namespace blockhealth {
 
-void SourceCounters::record_lateness(std::int64_t lateness_us) {
+void DurationWindow::record(std::int64_t us) {
   std::lock_guard lock(mu_);
   if (window_.size() < kWindow) {
-    window_.push_back(lateness_us);
+    window_.push_back(us);
   } else {
-    window_[next_] = lateness_us;
+    window_[next_] = us;
     next_ = (next_ + 1) % kWindow;
   }
   ++count_;
-  max_ = std::max(max_, lateness_us);
+  max_ = std::max(max_, us);
 }
 
-LatenessSummary SourceCounters::lateness() const {
+DurationSummary DurationWindow::summary() const {
   std::vector<std::int64_t> sorted;
-  LatenessSummary out;
+  DurationSummary out;
   {
     std::lock_guard lock(mu_);
     sorted = window_;
@@ -37,6 +37,14 @@ LatenessSummary SourceCounters::lateness() const {
   return out;
 }
 
+void DurationWindow::reset() {
+  std::lock_guard lock(mu_);
+  window_.clear();
+  next_ = 0;
+  count_ = 0;
+  max_ = 0;
+}
+
 void SourceCounters::reset() {
   started = 0;
   completed = 0;
@@ -44,11 +52,8 @@ void SourceCounters::reset() {
   skipped_ticks = 0;
   connections_opened = 0;
   log_lines = 0;
-  std::lock_guard lock(mu_);
-  window_.clear();
-  next_ = 0;
-  count_ = 0;
-  max_ = 0;
+  lateness.reset();
+  duration.reset();
 }
 
 }  // namespace blockhealth

@@ -1,9 +1,8 @@
-// Counters and the lateness distribution of the pull sources, for tests,
-// the benchmark and operators (SourceManager::stats()).
+// Counters and the lateness and duration distributions of the pull
+// sources, for tests, the benchmark and operators (SourceManager::stats()).
 #ifndef BLOCKHEALTH_CORE_SOURCES_SOURCE_STATS_H
 #define BLOCKHEALTH_CORE_SOURCES_SOURCE_STATS_H
 
-#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -12,14 +11,14 @@
 
 namespace blockhealth {
 
-// Lateness = when a probe or scrape actually started minus when it was
-// scheduled, in microseconds, over the most recent kWindow starts.
-struct LatenessSummary {
-  std::uint64_t count = 0;  // starts measured since the last reset (not only the window)
+// Percentiles over the most recent DurationWindow::kWindow values, in
+// microseconds; count and max since the last reset.
+struct DurationSummary {
+  std::uint64_t count = 0;
   std::int64_t p50_us = 0;
   std::int64_t p90_us = 0;
   std::int64_t p99_us = 0;
-  std::int64_t max_us = 0;  // since the last reset
+  std::int64_t max_us = 0;
 };
 
 struct SourceStats {
@@ -34,25 +33,19 @@ struct SourceStats {
   std::uint64_t skipped_ticks = 0;  // ticks dropped: the previous one was still running
   std::uint64_t connections_opened = 0;
   std::uint64_t log_lines = 0;  // lines appended from log files
-  LatenessSummary lateness;
+  // When probes and scrapes actually started minus when they were due
+  // (waiting for an in-flight slot included).
+  DurationSummary lateness;
+  // How long they took, to the last byte or the failure.
+  DurationSummary duration;
 };
 
-// The counters behind SourceStats. Thread-safe: every method may be called
-// from any thread.
-class SourceCounters {
+// A bounded window of durations. Thread-safe.
+class DurationWindow {
  public:
   static constexpr std::size_t kWindow = 1 << 16;
-
-  std::atomic<std::uint64_t> started{0};
-  std::atomic<std::uint64_t> completed{0};
-  std::atomic<std::uint64_t> failed{0};
-  std::atomic<std::uint64_t> skipped_ticks{0};
-  std::atomic<std::uint64_t> connections_opened{0};
-  std::atomic<std::uint64_t> log_lines{0};
-
-  void record_lateness(std::int64_t lateness_us);
-  LatenessSummary lateness() const;
-  // Zeroes the counters above and forgets the lateness seen so far.
+  void record(std::int64_t us);
+  DurationSummary summary() const;
   void reset();
 
  private:
@@ -61,6 +54,22 @@ class SourceCounters {
   std::size_t next_ = 0;              // GUARDED_BY(mu_)
   std::uint64_t count_ = 0;           // GUARDED_BY(mu_)
   std::int64_t max_ = 0;              // GUARDED_BY(mu_)
+};
+
+// The counters behind SourceStats. Thread-safe: every member may be used
+// from any thread.
+struct SourceCounters {
+  std::atomic<std::uint64_t> started{0};
+  std::atomic<std::uint64_t> completed{0};
+  std::atomic<std::uint64_t> failed{0};
+  std::atomic<std::uint64_t> skipped_ticks{0};
+  std::atomic<std::uint64_t> connections_opened{0};
+  std::atomic<std::uint64_t> log_lines{0};
+  DurationWindow lateness;
+  DurationWindow duration;
+
+  // Zeroes everything (e.g. after a benchmark's warm-up).
+  void reset();
 };
 
 }  // namespace blockhealth

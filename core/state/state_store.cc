@@ -46,7 +46,8 @@ Result<StateStorePtr> StateStore::open(const std::filesystem::path& state_dir) {
   const std::filesystem::path file = state_dir / kFileName;
   std::error_code ec;
   const auto type = std::filesystem::status(file, ec).type();
-  if (type != std::filesystem::file_type::not_found &&
+  // (file_type::none: it could not be looked at; opening it says why.)
+  if (type != std::filesystem::file_type::not_found && type != std::filesystem::file_type::none &&
       type != std::filesystem::file_type::regular) {
     return fail(file.string() +
                 ": not a regular file; move it aside, or set state_dir: to "

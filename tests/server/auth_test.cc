@@ -11,8 +11,8 @@
 namespace blockhealth::server {
 namespace {
 
-using ::testing::HasSubstr;
 using test::TempDir;
+using ::testing::HasSubstr;
 
 std::filesystem::path token_file(const TempDir& dir, const std::string& content, mode_t mode) {
   const auto path = dir.write("token", content);
@@ -97,8 +97,8 @@ TEST(WriteAuth, AMissingHeaderIs401WithAChallenge) {
 TEST(WriteAuth, AWrongTokenIs401) {
   WriteAuth auth;
   auth.set_token("s3cret");
-  for (const std::string header : {"Bearer wrong", "Bearer s3cre", "Bearer s3cret2", "Bearer ",
-                                   "Bearer  s3cret"}) {
+  for (const std::string header :
+       {"Bearer wrong", "Bearer s3cre", "Bearer s3cret2", "Bearer  s3cret", "Bearer S3CRET"}) {
     auto denied = auth.check(write_request(header));
     ASSERT_TRUE(denied.has_value()) << header;
     EXPECT_EQ(denied->result(), http::status::unauthorized);

@@ -9,7 +9,9 @@ namespace {
 
 namespace json = boost::json;
 
-Request get_request() { return Request{http::verb::get, "/x", 11}; }
+Request get_request() {
+  return Request{http::verb::get, "/x", 11};
+}
 
 TEST(HttpTypes, JsonResponseSetsTypeLengthAndNoStore) {
   const Response res = json_response(get_request(), http::status::ok, R"({"a":1})");

@@ -8,7 +8,12 @@
 namespace blockhealth::server::test {
 
 RouteHarness::RouteHarness(EngineOptions options)
-    : engine_(options), ctx_(new ServerContext{engine_.engine(), metrics_, {}, {}}) {
+    : engine_(options),
+      events_(engine_.engine().notifier(), 1'000),
+      work_(boost::asio::make_work_guard(io_)),
+      io_thread_([this] { io_.run(); }),
+      ctx_(new ServerContext{engine_.engine(), metrics_, io_, events_, {}, {}, {}}) {
+  engine_.listener().forward_to(&events_);
   ctx_->ingest.samples = metrics_
                              .add_counter("blockhealth_ingested_samples_total",
                                           "Metric samples accepted by push.", {"block"})
@@ -30,6 +35,15 @@ RouteHarness::RouteHarness(EngineOptions options)
   add_block_routes(router_, *ctx_);
   add_ingest_routes(router_, *ctx_);
   add_ops_routes(router_, *ctx_);
+  add_hold_routes(router_, *ctx_);
+  add_event_routes(router_, *ctx_);
+}
+
+RouteHarness::~RouteHarness() {
+  engine_.engine().stop();  // no more transitions for events_
+  work_.reset();
+  io_.stop();
+  io_thread_.join();
 }
 
 Response RouteHarness::send(http::verb method, const std::string& target, const std::string& body,

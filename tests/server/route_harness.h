@@ -5,12 +5,16 @@
 #ifndef BLOCKHEALTH_TESTS_SERVER_ROUTE_HARNESS_H
 #define BLOCKHEALTH_TESTS_SERVER_ROUTE_HARNESS_H
 
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 #include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 
+#include "core/engine/event_log.h"
 #include "core/prometheus/metrics_registry.h"
 #include "server/auth.h"
 #include "server/router.h"
@@ -25,8 +29,13 @@ using blockhealth::test::EngineHarness;
 class RouteHarness {
  public:
   explicit RouteHarness(EngineOptions options = EngineHarness::default_options());
+  // Stops the engine, then the I/O thread, before anything they use dies.
+  ~RouteHarness();
+  RouteHarness(const RouteHarness&) = delete;
+  RouteHarness& operator=(const RouteHarness&) = delete;
 
   EngineHarness& engine() { return engine_; }
+  EventLog& events() { return events_; }
   ServerContext& context() { return *ctx_; }
   WriteAuth& auth() { return auth_; }
   prometheus::MetricsRegistry& metrics() { return metrics_; }
@@ -51,6 +60,10 @@ class RouteHarness {
 
  private:
   EngineHarness engine_;
+  EventLog events_;
+  boost::asio::io_context io_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+  std::thread io_thread_;
   prometheus::MetricsRegistry metrics_;
   std::unique_ptr<ServerContext> ctx_;
   WriteAuth auth_;

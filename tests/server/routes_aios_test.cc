@@ -44,11 +44,10 @@ TEST_F(RoutesAiosTest, BlockHealthIsTheAiosShape) {
   const Response res = h_.get("/block/health/gemma3-27b-block");
   EXPECT_EQ(res.result(), http::status::ok);
   EXPECT_EQ(res[http::field::content_type], "application/json");
-  EXPECT_EQ(res.body(),
-            R"({"block_id":"gemma3-27b-block","healthy":false,"instances":[)"
-            R"({"healthy":true,"instanceId":"executor","lastMetrics":"0.84s ago"},)"
-            R"({"healthy":false,"instanceId":"in-vkkv","lastMetrics":"0.84s ago",)"
-            R"("reason":"echo: test_status=2"}],"success":true})");
+  EXPECT_EQ(res.body(), R"({"block_id":"gemma3-27b-block","healthy":false,"instances":[)"
+                        R"({"healthy":true,"instanceId":"executor","lastMetrics":"0.84s ago"},)"
+                        R"({"healthy":false,"instanceId":"in-vkkv","lastMetrics":"0.84s ago",)"
+                        R"("reason":"echo: test_status=2"}],"success":true})");
   // The same keys as the answer AIOS clients parse today.
   const json::value fixture =
       json::parse(blockhealth::test::read_fixture("aios-block-health-response.json"));
@@ -69,6 +68,18 @@ TEST_F(RoutesAiosTest, LastMetricsIsComputedAtRequestTime) {
   h_.engine().clock().advance_ms(10'500);
   v = RouteHarness::json_of(h_.get("/block/health/gemma3-27b-block"));
   EXPECT_EQ(v.at("instances").at(0).at("lastMetrics"), "12.5s ago");
+}
+
+// docs/http-api.md: lastMetrics is "computed at the time of the request;
+// absent until the instance has reported once". Once it has reported, it is
+// there, whether or not an evaluation has run since.
+TEST_F(RoutesAiosTest, LastMetricsAppearsAsSoonAsTheInstanceHasReported) {
+  h_.engine().push_status("gemma3-27b-block", "executor", 0);
+  h_.engine().clock().advance_ms(3'000);
+  const json::value v = RouteHarness::json_of(h_.get("/block/health/gemma3-27b-block"));
+  const json::object& executor = v.at("instances").at(0).as_object();
+  ASSERT_TRUE(executor.contains("lastMetrics")) << json::serialize(executor);
+  EXPECT_EQ(executor.at("lastMetrics"), "3s ago");
 }
 
 TEST_F(RoutesAiosTest, UnknownBlockIs404WithSuccessFalse) {
@@ -99,7 +110,8 @@ TEST_F(RoutesAiosTest, PauseResumeAndEvaluate) {
   Response res = mgmt(R"({"mgmt_action":"resume","mgmt_data":{}})");
   ASSERT_EQ(res.result(), http::status::ok) << res.body();
   EXPECT_EQ(RouteHarness::json_of(res),
-            json::parse(R"({"success":true,"result":{"action":"resume","block_id":"gemma3-27b-block"}})"));
+            json::parse(
+                R"({"success":true,"result":{"action":"resume","block_id":"gemma3-27b-block"}})"));
   EXPECT_FALSE(h_.engine().view("gemma3-27b-block")->paused);
   res = mgmt(R"({"mgmt_action":"pause","mgmt_data":null})");
   ASSERT_EQ(res.result(), http::status::ok) << res.body();
@@ -109,9 +121,8 @@ TEST_F(RoutesAiosTest, PauseResumeAndEvaluate) {
   const std::size_t before = h_.engine().listener().call_count("gemma3-27b-block");
   res = mgmt(R"({"mgmt_action":"evaluate"})");
   ASSERT_EQ(res.result(), http::status::ok) << res.body();
-  EXPECT_TRUE(blockhealth::test::wait_until([&] {
-    return h_.engine().listener().call_count("gemma3-27b-block") == before + 1;
-  }));
+  EXPECT_TRUE(blockhealth::test::wait_until(
+      [&] { return h_.engine().listener().call_count("gemma3-27b-block") == before + 1; }));
 }
 
 TEST_F(RoutesAiosTest, ReloadAnswersTheSummaryOr422) {
@@ -132,16 +143,17 @@ TEST_F(RoutesAiosTest, BadMgmtBodiesAre400WithAMessage) {
     const char* body;
     const char* message;
   } cases[] = {
-      {R"({"mgmt_action":)", "invalid JSON body: "},
+      {R"({"mgmt_action":)", "invalid JSON at byte 15: "},
       {R"([1])", R"(expected a JSON object {"mgmt_action": ..., "mgmt_data": {...}})"},
       {R"({})", "mgmt_action: expected a non-empty string"},
       {R"({"mgmt_action":""})", "mgmt_action: expected a non-empty string"},
       {R"({"mgmt_action":5})", "mgmt_action: expected a non-empty string"},
       {R"({"mgmt_action":"pause","mgmt_data":[1]})", "mgmt_data: expected an object"},
       {R"({"mgmt_action":"echo","mgmt_data":{"policy":7}})", "mgmt_data.policy: expected a string"},
-      {R"({"mgmt_action":"explode"})", "unknown mgmt_action 'explode'; built-in actions are "
-                                       "get_state, pause, resume, evaluate, reload; name a policy "
-                                       "in mgmt_data.policy for policy actions"},
+      {R"({"mgmt_action":"explode"})",
+       "unknown mgmt_action 'explode'; built-in actions are "
+       "get_state, pause, resume, evaluate, reload; name a policy "
+       "in mgmt_data.policy for policy actions"},
   };
   for (const auto& c : cases) {
     const Response res = mgmt(c.body);
@@ -151,7 +163,8 @@ TEST_F(RoutesAiosTest, BadMgmtBodiesAre400WithAMessage) {
 }
 
 TEST_F(RoutesAiosTest, MgmtOnAnUnknownBlockIs404) {
-  const Response res = h_.post_json("/block/nope/health-checker/mgmt", R"({"mgmt_action":"pause"})");
+  const Response res =
+      h_.post_json("/block/nope/health-checker/mgmt", R"({"mgmt_action":"pause"})");
   EXPECT_EQ(res.result(), http::status::not_found);
   EXPECT_EQ(RouteHarness::message_of(res), "block 'nope' is not configured");
 }
@@ -175,7 +188,8 @@ TEST_F(RoutesAiosTest, PolicyActionErrorsMapToStatuses) {
   res = h_.post_json("/block/f/health-checker/mgmt",
                      R"({"mgmt_action":"x","mgmt_data":{"policy":"failing"}})");
   EXPECT_EQ(res.result(), http::status::bad_request);
-  EXPECT_EQ(RouteHarness::message_of(res), "policy 'failing' (test_fail) has no management actions");
+  EXPECT_EQ(RouteHarness::message_of(res),
+            "policy 'failing' (test_fail) has no management actions");
 }
 
 TEST(RoutesAios, ABusyEngineIs503WithRetryAfter) {

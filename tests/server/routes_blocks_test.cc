@@ -72,7 +72,8 @@ TEST_F(RoutesBlocksTest, HistoryIsNewestFirstAndLimited) {
   ASSERT_EQ(all.size(), 2U);
   EXPECT_EQ(all[0].at("to"), "unhealthy");
   EXPECT_EQ(all[1].at("to"), "ok");
-  EXPECT_GT(all[0].at("seq").to_number<std::uint64_t>(), all[1].at("seq").to_number<std::uint64_t>());
+  EXPECT_GT(all[0].at("seq").to_number<std::uint64_t>(),
+            all[1].at("seq").to_number<std::uint64_t>());
 
   v = RouteHarness::json_of(h_.get("/v1/blocks/zeta/history?limit=1"));
   ASSERT_EQ(v.at("transitions").as_array().size(), 1U);

@@ -133,16 +133,16 @@ class Session : public std::enable_shared_from_this<Session> {
     res->body() = response_.body;
     res->keep_alive(response_.keep_alive && request_.keep_alive());
     res->prepare_payload();
-    http::async_write(socket_, *res,
-                      [self = shared_from_this(), res](const boost::system::error_code& ec,
-                                                       std::size_t) {
-                        if (ec) return;
-                        if (res->keep_alive()) {
-                          self->read();
-                        } else {
-                          self->close();
-                        }
-                      });
+    http::async_write(
+        socket_, *res,
+        [self = shared_from_this(), res](const boost::system::error_code& ec, std::size_t) {
+          if (ec) return;
+          if (res->keep_alive() && !self->response_.close_after) {
+            self->read();
+          } else {
+            self->close();
+          }
+        });
   }
 
   void write_then_close(std::shared_ptr<std::string> bytes) {
@@ -161,11 +161,11 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     left_ = response_.stream_bytes;
     auto bytes = std::make_shared<std::string>(head.str());
-    net::async_write(socket_, net::buffer(*bytes),
-                     [self = shared_from_this(), bytes](const boost::system::error_code& ec,
-                                                        std::size_t) {
-                       if (!ec) self->stream_piece();
-                     });
+    net::async_write(
+        socket_, net::buffer(*bytes),
+        [self = shared_from_this(), bytes](const boost::system::error_code& ec, std::size_t) {
+          if (!ec) self->stream_piece();
+        });
   }
 
   void stream_piece() {
@@ -184,11 +184,11 @@ class Session : public std::enable_shared_from_this<Session> {
     } else {
       *bytes = std::string(n, 'x');
     }
-    net::async_write(socket_, net::buffer(*bytes),
-                     [self = shared_from_this(), bytes](const boost::system::error_code& ec,
-                                                        std::size_t) {
-                       if (!ec) self->stream_piece();  // a client that gave up ends it
-                     });
+    net::async_write(
+        socket_, net::buffer(*bytes),
+        [self = shared_from_this(), bytes](const boost::system::error_code& ec, std::size_t) {
+          if (!ec) self->stream_piece();  // a client that gave up ends it
+        });
   }
 
   void close() {
@@ -239,7 +239,9 @@ FakeInstance::FakeInstance() : impl_(std::make_shared<Impl>()) {
   impl_->thread = std::thread([impl = impl_.get()] { impl->io.run(); });
 }
 
-FakeInstance::~FakeInstance() { stop(); }
+FakeInstance::~FakeInstance() {
+  stop();
+}
 
 void FakeInstance::stop() {
   {
@@ -259,7 +261,9 @@ void FakeInstance::set(const std::string& path, FakeResponse response) {
   impl_->responses[path] = std::move(response);
 }
 
-std::string FakeInstance::address() const { return "127.0.0.1:" + std::to_string(port_); }
+std::string FakeInstance::address() const {
+  return "127.0.0.1:" + std::to_string(port_);
+}
 
 std::string FakeInstance::url(const std::string& path) const {
   return "http://" + address() + path;

@@ -30,7 +30,9 @@ struct FakeResponse {
   std::string body;
   std::string content_type = "application/json";
   std::chrono::milliseconds delay{0};
-  bool keep_alive = true;          // kAnswer: false closes after answering
+  bool keep_alive = true;          // kAnswer: false says "Connection: close" and closes
+  bool close_after = false;        // kAnswer: closes after answering, though it said keep-alive
+                                   // (as a server's idle timeout does)
   std::string raw;                 // kRaw
   std::uint64_t stream_bytes = 0;  // kStream
   bool chunked = false;            // kStream: chunked encoding, no Content-Length
@@ -48,7 +50,7 @@ struct FakeResponse {
 // runs. Paths with no response set answer 404.
 class FakeInstance {
  public:
-  FakeInstance();  // listening once constructed
+  FakeInstance();   // listening once constructed
   ~FakeInstance();  // stops
   FakeInstance(const FakeInstance&) = delete;
   FakeInstance& operator=(const FakeInstance&) = delete;
@@ -57,7 +59,7 @@ class FakeInstance {
   void set(const std::string& path, FakeResponse response);
 
   std::uint16_t port() const { return port_; }
-  std::string address() const;                  // "127.0.0.1:<port>"
+  std::string address() const;                     // "127.0.0.1:<port>"
   std::string url(const std::string& path) const;  // "http://127.0.0.1:<port><path>"
 
   std::size_t requests(const std::string& path) const;  // requests received for `path`

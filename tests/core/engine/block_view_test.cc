@@ -13,7 +13,9 @@ namespace {
 namespace json = boost::json;
 constexpr std::int64_t kNow = 1'764'238'565'772;  // 2025-11-27T10:16:05.772Z
 
-std::shared_ptr<LastSeenCell> cell(std::int64_t ms) { return std::make_shared<LastSeenCell>(ms); }
+std::shared_ptr<LastSeenCell> cell(std::int64_t ms) {
+  return std::make_shared<LastSeenCell>(ms);
+}
 
 InstanceView instance(std::string id, Status status, std::string reason,
                       std::shared_ptr<LastSeenCell> last_seen = nullptr) {
@@ -41,7 +43,9 @@ TEST(FormatTimeMs, Iso8601UtcWithMilliseconds) {
   EXPECT_EQ(format_time_ms(0), "");
 }
 
-TEST(AiosBody, DefaultRendersNothing) { EXPECT_EQ(AiosBody().render(kNow), ""); }
+TEST(AiosBody, DefaultRendersNothing) {
+  EXPECT_EQ(AiosBody().render(kNow), "");
+}
 
 TEST(AiosBody, RendersFragmentsAroundLiveAges) {
   auto a = cell(kNow - 1'500);
@@ -98,12 +102,13 @@ TEST_F(SerializeBlockViewTest, AiosKeysAreSortedAndReasonOnlyWhenNotOk) {
   view_.instances.push_back(instance("c", Status::kUnhealthy, "p: hot", cell(kNow - 3'000)));
   view_.instances.push_back(instance("d", Status::kUnknown, "no observations yet"));
   serialize_block_view(view_);
-  EXPECT_EQ(view_.aios_body.render(kNow),
-            R"({"block_id":"gemma3-27b-block","healthy":false,"instances":[)"
-            R"({"healthy":true,"instanceId":"a","lastMetrics":"1s ago"},)"
-            R"({"healthy":true,"instanceId":"b","lastMetrics":"2s ago","reason":"p: warm"},)"
-            R"({"healthy":false,"instanceId":"c","lastMetrics":"3s ago","reason":"p: hot"},)"
-            R"({"healthy":false,"instanceId":"d","reason":"no observations yet"}],"success":true})");
+  EXPECT_EQ(
+      view_.aios_body.render(kNow),
+      R"({"block_id":"gemma3-27b-block","healthy":false,"instances":[)"
+      R"({"healthy":true,"instanceId":"a","lastMetrics":"1s ago"},)"
+      R"({"healthy":true,"instanceId":"b","lastMetrics":"2s ago","reason":"p: warm"},)"
+      R"({"healthy":false,"instanceId":"c","lastMetrics":"3s ago","reason":"p: hot"},)"
+      R"({"healthy":false,"instanceId":"d","reason":"no observations yet"}],"success":true})");
 }
 
 TEST_F(SerializeBlockViewTest, LastMetricsIsComputedFromTheLiveCellAtRenderTime) {
@@ -139,7 +144,8 @@ TEST_F(SerializeBlockViewTest, DetailJsonHasEveryField) {
   in.since_ms = kNow - 2'000;
   in.policies.push_back({"gpu", Status::kUnhealthy, Status::kUnhealthy, 3, "hot",
                          Evidence{"temp", 91, 88}, kNow - 2'000, kNow - 10});
-  in.policies.push_back({"logs", Status::kUnknown, Status::kUnknown, 0, "not evaluated yet", {}, 0, 0});
+  in.policies.push_back(
+      {"logs", Status::kUnknown, Status::kUnknown, 0, "not evaluated yet", {}, 0, 0});
   in.sources.push_back({"metrics", "http://h:9400/metrics", false, "connection refused", kNow, 0});
   view_.instances.push_back(in);
   InstanceView pushed = instance("p1", Status::kOk, "");
@@ -169,7 +175,8 @@ TEST_F(SerializeBlockViewTest, DetailJsonHasEveryField) {
   const json::value d = json::parse(view_.detail_json);
   EXPECT_EQ(keys_of(d.as_object()),
             (std::vector<std::string>{"block_id", "status", "healthy", "paused", "state_index",
-                                      "evaluated_at", "instances", "policies"}));
+                                      "evaluated_at", "quorum_ok", "quorum", "instances",
+                                      "policies"}));
   EXPECT_EQ(d.at("status"), "unhealthy");
   EXPECT_EQ(d.at("healthy"), false);
   EXPECT_EQ(d.at("paused"), true);
@@ -239,7 +246,7 @@ TEST_F(SerializeBlockViewTest, SummaryJsonCountsHealthyInstances) {
   const json::value s = json::parse(view_.summary_json);
   EXPECT_EQ(keys_of(s.as_object()),
             (std::vector<std::string>{"block_id", "status", "healthy", "paused", "state_index",
-                                      "instances", "healthy_instances"}));
+                                      "instances", "healthy_instances", "quorum_ok"}));
   EXPECT_EQ(s.at("block_id"), "gemma3-27b-block");
   EXPECT_EQ(s.at("status"), "unknown");
   EXPECT_EQ(s.at("instances"), 3);

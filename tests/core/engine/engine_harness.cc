@@ -11,14 +11,33 @@
 namespace blockhealth::test {
 
 void RecordingListener::on_transition(const Transition& t) {
+  {
+    std::lock_guard lock(mu_);
+    transitions_.push_back(t);
+  }
+  if (next_ != nullptr) next_->on_transition(t);
+}
+
+void RecordingListener::on_notify(const Transition& t, NotifyKind kind) {
+  {
+    std::lock_guard lock(mu_);
+    notifications_.emplace_back(t, kind);
+  }
+  if (next_ != nullptr) next_->on_notify(t, kind);
+}
+
+std::vector<std::pair<Transition, NotifyKind>> RecordingListener::notifications() const {
   std::lock_guard lock(mu_);
-  transitions_.push_back(t);
+  return notifications_;
 }
 
 void RecordingListener::on_policy_call(std::string_view block, std::string_view policy,
-                                       CallOutcome outcome, double /*seconds*/) {
-  std::lock_guard lock(mu_);
-  calls_.push_back({std::string(block), std::string(policy), outcome});
+                                       CallOutcome outcome, double seconds) {
+  {
+    std::lock_guard lock(mu_);
+    calls_.push_back({std::string(block), std::string(policy), outcome});
+  }
+  if (next_ != nullptr) next_->on_policy_call(block, policy, outcome, seconds);
 }
 
 std::vector<Transition> RecordingListener::transitions() const {
@@ -66,7 +85,9 @@ std::vector<std::filesystem::path> test_plugin_dirs() {
 EngineHarness::EngineHarness(EngineOptions options)
     : engine_(std::make_unique<Engine>(options, clock_, listener_)) {}
 
-EngineHarness::~EngineHarness() { engine_->stop(); }
+EngineHarness::~EngineHarness() {
+  engine_->stop();
+}
 
 EngineOptions EngineHarness::default_options() {
   EngineOptions options;
@@ -124,7 +145,9 @@ void EngineHarness::evaluate(const std::string& block) {
   barrier();
 }
 
-void EngineHarness::barrier() { (void)engine_->plugins_json(); }
+void EngineHarness::barrier() {
+  (void)engine_->plugins_json();
+}
 
 BlockViewConstSharedPtr EngineHarness::view(const std::string& block) const {
   return engine_->views()->find(block);

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/engine/engine.h"
@@ -26,22 +27,30 @@ struct CallRecord {
   CallOutcome outcome = CallOutcome::kOk;
 };
 
-// Records transitions and call outcomes. Thread-safe.
+// Records transitions, notifications and call outcomes, and passes each on
+// to the listener set with forward_to(). Thread-safe.
 class RecordingListener final : public EngineListener {
  public:
+  // REQUIRES: called before the engine reports anything.
+  void forward_to(EngineListener* next) { next_ = next; }
+
   void on_transition(const Transition& t) override;
+  void on_notify(const Transition& t, NotifyKind kind) override;
   void on_policy_call(std::string_view block, std::string_view policy, CallOutcome outcome,
                       double seconds) override;
 
   std::vector<Transition> transitions() const;
+  std::vector<std::pair<Transition, NotifyKind>> notifications() const;
   std::vector<CallRecord> calls() const;
   std::size_t call_count(std::string_view block) const;
   std::size_t outcome_count(std::string_view block, std::string_view policy,
                             CallOutcome outcome) const;
 
  private:
+  EngineListener* next_ = nullptr;
   mutable std::mutex mu_;
   std::vector<Transition> transitions_;
+  std::vector<std::pair<Transition, NotifyKind>> notifications_;
   std::vector<CallRecord> calls_;
 };
 

@@ -143,7 +143,8 @@ TEST_F(EngineManageTest, PluginsJsonListsPluginsDirsAndPolicies) {
   EXPECT_EQ(echo.at("version"), "1.0.0");
   EXPECT_EQ(echo.at("has_manage"), true);
   EXPECT_EQ(echo.at("abi").as_string().subview().substr(0, 2), "1.");
-  EXPECT_EQ(echo.at("path").as_string(), (test_plugin_dir() / "test_echo" / "test_echo.so").string());
+  EXPECT_EQ(echo.at("path").as_string(),
+            (test_plugin_dir() / "test_echo" / "test_echo.so").string());
   EXPECT_FALSE(echo.at("content_hash").as_string().empty());
   EXPECT_EQ(plugins.at("test_fail").at("has_manage"), false);
 

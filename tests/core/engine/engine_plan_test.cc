@@ -129,12 +129,12 @@ TEST(PlanFromFile, LoadsScansAndBuilds) {
   TempDir dir;
   std::string dirs;
   for (const auto& d : test_plugin_dirs()) dirs += (dirs.empty() ? "" : ", ") + d.string();
-  const auto path = dir.write("blockhealth.yaml", "plugins:\n  dirs: [" + dirs + "]\n" +
-                                                      test_defaults_yaml() +
-                                                      "blocks:\n"
-                                                      "  - id: b\n"
-                                                      "    instances: [{id: i}]\n"
-                                                      "    policies: [{use: test_fail}]\n");
+  const auto path =
+      dir.write("blockhealth.yaml", "plugins:\n  dirs: [" + dirs + "]\n" + test_defaults_yaml() +
+                                        "blocks:\n"
+                                        "  - id: b\n"
+                                        "    instances: [{id: i}]\n"
+                                        "    policies: [{use: test_fail}]\n");
   ManualClock clock;
   auto plan = plan_from_file(path, {test_plugin_dir() / "test_echo"}, nullptr, clock);
   ASSERT_TRUE(plan) << plan.error().message;

@@ -3,6 +3,7 @@
 // staleness, pausing and the errors of its methods.
 #include "core/engine/engine.h"
 
+#include <blockhealth/policy_abi.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -233,7 +234,7 @@ TEST_F(EngineTest, StateIndexGrowsOnlyWhenSomethingChanges) {
   EXPECT_GT(h_.view("b")->state_index, first);
 }
 
-TEST_F(EngineTest, ABlockWithoutPoliciesIsOkOnceObserved) {
+TEST_F(EngineTest, AProbedInstanceIsJudgedByItsLatestHealthProbeOnce) {
   h_.apply(test_defaults_yaml() +
            "blocks:\n"
            "  - id: probed\n"
@@ -241,25 +242,59 @@ TEST_F(EngineTest, ABlockWithoutPoliciesIsOkOnceObserved) {
            "      - id: web\n"
            "        health_url: http://127.0.0.1:9/health\n");
   EXPECT_EQ(h_.instance("probed", "web").reason, "no observations yet");
+  // Samples make it observed, but only a probe says whether it is healthy.
   h_.push_status("probed", "web", 0);
   h_.evaluate("probed");
-  const InstanceView web = h_.instance("probed", "web");
+  EXPECT_EQ(h_.instance("probed", "web").status, Status::kUnknown);
+  EXPECT_EQ(h_.instance("probed", "web").reason, "health_probe: not evaluated yet");
+
+  auto record = h_.engine().find_record("probed", "web");
+  ASSERT_TRUE(record);
+  ProbeResult probe;
+  probe.outcome = BH_PROBE_RESPONSE;
+  probe.http_status = 200;
+  probe.time_ms = h_.clock().wall_ms();
+  probe.url = "http://127.0.0.1:9/health";
+  probe.body = R"({"status": "healthy"})";
+  (*record)->record_probe(probe);
+  h_.evaluate("probed");
+  InstanceView web = h_.instance("probed", "web");
   EXPECT_EQ(web.status, Status::kOk);
-  EXPECT_EQ(web.reason, "observed, no policies configured");
+  EXPECT_EQ(web.policy, "health_probe");
+  EXPECT_EQ(web.reason,
+            R"(health_probe: GET http://127.0.0.1:9/health: HTTP 200 OK, status "healthy")");
   EXPECT_TRUE(h_.view("probed")->healthy);
+  h_.evaluate("probed");  // the same probe is not counted twice
+  EXPECT_EQ(h_.instance("probed", "web").policies.at(0).streak, 1);
+
+  h_.clock().advance_ms(1'000);
+  probe.http_status = 503;
+  probe.time_ms = h_.clock().wall_ms();
+  probe.body = "overloaded";
+  (*record)->record_probe(probe);
+  h_.evaluate("probed");
+  web = h_.instance("probed", "web");
+  EXPECT_EQ(web.status, Status::kUnhealthy);
+  EXPECT_EQ(
+      web.reason,
+      "health_probe: GET http://127.0.0.1:9/health: HTTP 503 Service Unavailable: overloaded");
 }
 
-// docs/configuration.md: min_healthy is "how many instances must be healthy
-// for the block to be".
-TEST_F(EngineTest, MinHealthyDecidesWhetherTheBlockIsHealthy) {
+// docs/configuration.md: min_healthy decides the block's quorum in /v1;
+// the AIOS endpoint keeps its strict meaning (every instance healthy).
+TEST_F(EngineTest, MinHealthyDecidesTheQuorumNotTheAiosVerdict) {
   h_.apply(echo_config("    min_healthy: 1\n"));
   h_.push_status("b", "i1", 0);
   h_.push_status("b", "i2", 2);
   h_.push_status("b", "i3", 2);
   h_.evaluate("b");
   ASSERT_EQ(h_.instance("b", "i1").status, Status::kOk);
-  EXPECT_TRUE(h_.view("b")->healthy) << "1 healthy instance of 3 with min_healthy: 1";
-  EXPECT_EQ(json::parse(h_.view("b")->aios_body.render(h_.clock().wall_ms())).at("healthy"), true);
+  EXPECT_TRUE(h_.view("b")->quorum.ok) << "1 healthy instance of 3 with min_healthy: 1";
+  EXPECT_EQ(h_.view("b")->quorum.healthy, 1);
+  EXPECT_EQ(h_.view("b")->quorum.required, 1);
+  EXPECT_FALSE(h_.view("b")->healthy);
+  EXPECT_EQ(json::parse(h_.view("b")->aios_body.render(h_.clock().wall_ms())).at("healthy"),
+            false);
 }
 
 TEST_F(EngineTest, MethodsNameTheBlockOrInstanceThatDoesNotExist) {

@@ -99,7 +99,8 @@ TEST(EvalExecutor, AbandonStartsAReplacementSoCapacitySurvivesAHungTask) {
   EXPECT_EQ(gate.finished(), 0);  // the hung task is still hung
   gate.open();
   // The abandoned task's worker retires once it returns.
-  EXPECT_TRUE(wait_until([&] { return pool.abandoned_running() == 0 && pool.live_workers() == 1; }));
+  EXPECT_TRUE(
+      wait_until([&] { return pool.abandoned_running() == 0 && pool.live_workers() == 1; }));
   EXPECT_EQ(gate.finished(), 1);
 }
 
@@ -114,7 +115,8 @@ TEST(EvalExecutor, AbandonTwiceCountsOnce) {
   EXPECT_EQ(pool.abandoned_running(), 1U);
   EXPECT_EQ(pool.live_workers(), 2U);
   gate.open();
-  EXPECT_TRUE(wait_until([&] { return pool.abandoned_running() == 0 && pool.live_workers() == 1; }));
+  EXPECT_TRUE(
+      wait_until([&] { return pool.abandoned_running() == 0 && pool.live_workers() == 1; }));
 }
 
 TEST(EvalExecutor, AbandonAfterTheTaskFinishedIsANoOp) {
@@ -154,7 +156,8 @@ TEST(EvalExecutor, TooManyAbandonedCallsStopNewWork) {
   EXPECT_EQ(pool.live_workers(), 2U);  // no replacement past max_abandoned
   EXPECT_FALSE(pool.submit([] {}));
   gate.open();
-  EXPECT_TRUE(wait_until([&] { return pool.abandoned_running() == 0 && pool.live_workers() == 1; }));
+  EXPECT_TRUE(
+      wait_until([&] { return pool.abandoned_running() == 0 && pool.live_workers() == 1; }));
   std::atomic<bool> ran{false};
   EXPECT_TRUE(pool.submit([&] { ran = true; }));
   EXPECT_TRUE(wait_until([&] { return ran.load(); }));

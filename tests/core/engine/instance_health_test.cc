@@ -70,8 +70,7 @@ TEST_F(InstanceHealthTest, WorstOfPoliciesBySeverity) {
     health_.tracker(0).observe(verdict(c.a, "ra"), now);
     health_.tracker(1).observe(verdict(c.b, "rb"), now);
     update(now, now);
-    EXPECT_EQ(health_.verdict().status, c.expected)
-        << to_string(c.a) << " + " << to_string(c.b);
+    EXPECT_EQ(health_.verdict().status, c.expected) << to_string(c.a) << " + " << to_string(c.b);
     EXPECT_EQ(health_.verdict().policy, c.decider) << to_string(c.a) << " + " << to_string(c.b);
     ++now;
   }

@@ -130,8 +130,8 @@ TEST_F(InstanceRecordTest, MergeRefusesASampleWithTooManyLabels) {
   ObservationLimits limits;
   limits.max_labels_per_sample = 2;
   InstanceRecord record({"blk", "inst"}, limits);
-  const std::vector<MetricSample> batch = {
-      sample("ok", 1), sample("wide", 1, {{"a", "1"}, {"b", "2"}, {"c", "3"}})};
+  const std::vector<MetricSample> batch = {sample("ok", 1),
+                                           sample("wide", 1, {{"a", "1"}, {"b", "2"}, {"c", "3"}})};
   auto r = record.merge_samples(batch, kNow);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().message, "metric wide has 3 labels; at most 2 are accepted");

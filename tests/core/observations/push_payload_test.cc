@@ -70,7 +70,8 @@ TEST(ParseJsonMetrics, ListShapeWithLabelsAndTimestamps) {
 }
 
 TEST(ParseJsonMetrics, SamplesWrapperShape) {
-  auto r = parse_json_metrics(R"({"samples": [{"name": "a", "value": 1}, {"name": "b", "value": 2}]})");
+  auto r =
+      parse_json_metrics(R"({"samples": [{"name": "a", "value": 1}, {"name": "b", "value": 2}]})");
   ASSERT_TRUE(r) << r.error().message;
   ASSERT_EQ(r->size(), 2U);
   EXPECT_EQ((*r)[1].name, "b");
@@ -196,7 +197,8 @@ TEST(ParseJsonLogLines, KeepsEscapedContentAsIs) {
 TEST(ParseJsonLogLines, RefusesOtherShapesWithWhere) {
   EXPECT_EQ(log_error_of(R"(["a", 1])"), "lines[1]: expected a string, got a number");
   EXPECT_EQ(log_error_of(R"({"lines": "a"})"), "lines: expected an array of strings, got a string");
-  EXPECT_EQ(log_error_of(R"({"text": ["a"]})"), R"(expected {"lines": ["..."]} or a list of strings)");
+  EXPECT_EQ(log_error_of(R"({"text": ["a"]})"),
+            R"(expected {"lines": ["..."]} or a list of strings)");
   EXPECT_EQ(log_error_of("42"), "lines: expected an array of strings, got a number");
   EXPECT_THAT(log_error_of(R"(["a",)"), StartsWith("invalid JSON at byte 5: "));
 }

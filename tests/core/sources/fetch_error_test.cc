@@ -13,7 +13,8 @@ namespace net = boost::asio;
 namespace http = boost::beast::http;
 using std::chrono::milliseconds;
 
-FetchFailure classify(const boost::system::error_code& ec, FetchPhase phase, bool timed_out = false) {
+FetchFailure classify(const boost::system::error_code& ec, FetchPhase phase,
+                      bool timed_out = false) {
   return classify_fetch_error(ec, phase, timed_out, milliseconds(2'000), 64 * 1024);
 }
 
@@ -25,7 +26,8 @@ TEST(ClassifyFetchError, EachKindGetsItsOutcomeAndText) {
     std::string error;
   };
   const Case cases[] = {
-      {net::error::connection_refused, FetchPhase::kConnect, BH_PROBE_REFUSED, "connection refused"},
+      {net::error::connection_refused, FetchPhase::kConnect, BH_PROBE_REFUSED,
+       "connection refused"},
       {net::error::host_not_found, FetchPhase::kResolve, BH_PROBE_DNS, "name did not resolve"},
       {net::error::host_not_found_try_again, FetchPhase::kResolve, BH_PROBE_DNS,
        "name did not resolve"},

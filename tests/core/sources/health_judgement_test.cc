@@ -98,9 +98,9 @@ TEST(JudgeHealthProbe, UnhealthyJsonStatusIsUnhealthyWithTheBody) {
 }
 
 TEST(JudgeHealthProbe, AnyOtherStatusValueIsUnhealthy) {
-  for (const char* body : {R"({"status":"degraded"})", R"({"status":"starting"})",
-                           R"({"status":""})", R"({"status":false})", R"({"status":null})",
-                           R"({"status":1})"}) {
+  for (const char* body :
+       {R"({"status":"degraded"})", R"({"status":"starting"})", R"({"status":""})",
+        R"({"status":false})", R"({"status":null})", R"({"status":1})"}) {
     const PolicyVerdict v = judge_health_probe(response(200, body));
     EXPECT_EQ(v.status, Status::kUnhealthy) << body;
     EXPECT_TRUE(v.reason.starts_with("GET " + kUrl + ": HTTP 200 OK but status is ")) << v.reason;
@@ -147,7 +147,8 @@ TEST(JudgeHealthProbe, BodyTextInReasonsIsCutAndMadeValidUtf8) {
   EXPECT_TRUE(v.reason.ends_with("…"));
   EXPECT_NE(v.reason.find("\xEF\xBF\xBD"), std::string::npos);  // U+FFFD for the bad bytes
 
-  const std::string unhealthy = R"({"status":"unhealthy","log":")" + std::string(5'000, 'x') + "\"}";
+  const std::string unhealthy =
+      R"({"status":"unhealthy","log":")" + std::string(5'000, 'x') + "\"}";
   const PolicyVerdict u = judge_health_probe(response(200, unhealthy));
   EXPECT_EQ(u.status, Status::kUnhealthy);
   EXPECT_LT(u.reason.size(), 600u);

@@ -94,11 +94,13 @@ TEST_F(HealthProbeTest, NonJson200IsOkButNoted) {
   EXPECT_EQ(p.outcome, BH_PROBE_RESPONSE);
   const PolicyVerdict v = judge_health_probe(p);
   EXPECT_EQ(v.status, Status::kOk);
-  EXPECT_EQ(v.reason, "GET " + server_.url("/health") + ": HTTP 200 OK, body is not JSON (not checked)");
+  EXPECT_EQ(v.reason,
+            "GET " + server_.url("/health") + ": HTTP 200 OK, body is not JSON (not checked)");
 }
 
 TEST_F(HealthProbeTest, GarbageThatIsNotHttp) {
-  server_.set("/health", FakeResponse::raw_bytes(std::string("\x16\x03\x01\x02\x00garbage\r\n\r\n", 16)));
+  server_.set("/health",
+              FakeResponse::raw_bytes(std::string("\x16\x03\x01\x02\x00garbage\r\n\r\n", 16)));
   const ProbeResult p = probe_once(server_.url("/health"));
   EXPECT_EQ(p.outcome, BH_PROBE_PROTOCOL);
   EXPECT_EQ(p.http_status, 0);
@@ -165,7 +167,8 @@ TEST_F(HealthProbeTest, ClosedWithoutAnswer) {
 }
 
 TEST_F(HealthProbeTest, ClosedPortIsRefused) {
-  const std::string url = "http://127.0.0.1:" + std::to_string(FakeInstance::closed_port()) + "/health";
+  const std::string url =
+      "http://127.0.0.1:" + std::to_string(FakeInstance::closed_port()) + "/health";
   const ProbeResult p = probe_once(url);
   EXPECT_EQ(p.outcome, BH_PROBE_REFUSED);
   EXPECT_EQ(p.error, "connection refused");
@@ -181,7 +184,8 @@ TEST_F(HealthProbeTest, ClosedPortIsRefused) {
 
 TEST_F(HealthProbeTest, HostNameIsResolved) {
   server_.set("/health", FakeResponse::answer(200, R"({"status":"ok"})"));
-  const ProbeResult p = probe_once("http://localhost:" + std::to_string(server_.port()) + "/health");
+  const ProbeResult p =
+      probe_once("http://localhost:" + std::to_string(server_.port()) + "/health");
   // localhost may resolve to ::1 first, where nothing listens; the resolver's
   // list is tried in order, so 127.0.0.1 answers.
   EXPECT_EQ(p.outcome, BH_PROBE_RESPONSE) << p.error;

@@ -153,7 +153,9 @@ TEST_F(LogFollowerTest, BinaryGarbageIsSanitized) {
   append(path_, "");
   LogFollower f(path_, options());
   f.prime();
-  append(path_, std::string("\x7f" "ELF\x02\x01\x01\x00\x00\xff\xfe\n", 12));
+  append(path_, std::string("\x7f"
+                            "ELF\x02\x01\x01\x00\x00\xff\xfe\n",
+                            12));
   const LogCheck c = f.check(0);
   ASSERT_EQ(c.lines.size(), 1u);
   EXPECT_NE(c.lines[0].find("\xEF\xBF\xBD"), std::string::npos);

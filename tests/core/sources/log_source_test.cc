@@ -35,7 +35,8 @@ SourceOptions options_for(LogWatchMode mode) {
 
 class LogSourceTest : public ::testing::TestWithParam<LogWatchMode> {
  protected:
-  explicit LogSourceTest(SourceOptions options) : harness_(std::make_unique<test::SourceHarness>(options)) {}
+  explicit LogSourceTest(SourceOptions options)
+      : harness_(std::make_unique<test::SourceHarness>(options)) {}
   LogSourceTest() : LogSourceTest(options_for(GetParam())) {}
 
   void follow(const fs::path& path) {

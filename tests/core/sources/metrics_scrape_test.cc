@@ -96,10 +96,11 @@ TEST_F(MetricsScrapeTest, BrokenExpositionSaysWhyAndClearsSamplesAfterStaleAfter
   scrape(server_.url("/metrics"));
   ASSERT_TRUE(test::wait_until([&] { return sample_count() == 12; }));
 
-  server_.set("/metrics", FakeResponse::answer(200, "# TYPE x gauge\nx{gpu=\"0\" 1\n", "text/plain"));
-  ASSERT_TRUE(test::wait_until(
-      [&] { return status_message().starts_with("unparsable exposition: line 2, column"); }))
-      << status_message();
+  server_.set("/metrics",
+              FakeResponse::answer(200, "# TYPE x gauge\nx{gpu=\"0\" 1\n", "text/plain"));
+  ASSERT_TRUE(test::wait_until([&] {
+    return status_message().starts_with("unparsable exposition: line 2, column");
+  })) << status_message();
   // Not stale yet (the test clock has not moved): the last good samples stay.
   EXPECT_EQ(sample_count(), 12u);
   const auto failing = harness_.status("b", "i", "metrics");

@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include "core/config/net_address.h"
-
 #include "tests/support/wait_until.h"
 
 namespace blockhealth::test {
@@ -11,6 +10,7 @@ namespace blockhealth::test {
 SourceOptions fast_source_options() {
   SourceOptions o;
   o.jitter = false;
+  o.threads = 2;  // exercise the strands
   o.log_poll_interval = std::chrono::milliseconds(20);
   o.log_backstop_interval = std::chrono::milliseconds(50);
   o.partial_line_timeout = std::chrono::seconds(60);
@@ -36,7 +36,9 @@ SourceHarness::SourceHarness(SourceOptions options, const Clock& clock)
     : store_(clock),
       manager_(std::make_unique<SourceManager>(store_, clock, &registry_, std::move(options))) {}
 
-SourceHarness::~SourceHarness() { manager_->stop(); }
+SourceHarness::~SourceHarness() {
+  manager_->stop();
+}
 
 void SourceHarness::apply(const Config& config) {
   std::vector<InstanceKey> keep;

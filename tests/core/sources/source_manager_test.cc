@@ -57,6 +57,22 @@ TEST(SourceManager, ServerClosingIdleConnectionsIsNotAFailure) {
   EXPECT_EQ(harness.manager().stats().failed, 0u);
 }
 
+TEST(SourceManager, KeptConnectionClosedByTheServerIsRetriedOnANewOne) {
+  FakeInstance server;
+  FakeResponse answer = FakeResponse::answer(200, R"({"status":"healthy"})");
+  answer.close_after = true;  // keep-alive promised, connection closed anyway
+  server.set("/health", answer);
+  test::SourceHarness harness;
+  harness.apply(one_block({instance("i", server.url("/health"))}));
+  ASSERT_TRUE(test::wait_until([&] { return harness.manager().stats().completed >= 4; }));
+  EXPECT_EQ(harness.manager().stats().failed, 0u);
+  EXPECT_GE(server.connections(), 4u);
+  const auto probe = harness.probe("b", "i");
+  ASSERT_TRUE(probe.has_value());
+  EXPECT_EQ(probe->http_status, 200);
+  EXPECT_EQ(probe->error, "");
+}
+
 TEST(SourceManager, HealthAndMetricsOfOneInstanceUseTheirOwnConnections) {
   FakeInstance server;
   server.set("/health", FakeResponse::answer(200, R"({"status":"healthy"})"));
@@ -154,8 +170,9 @@ TEST(SourceManager, ApplyReconcilesAddedChangedAndRemovedSources) {
   EXPECT_TRUE(harness.snapshot("b", "i")->samples.empty());
   const std::string metrics = harness.render_metrics();
   EXPECT_EQ(metrics.find(R"(source="metrics")"), std::string::npos) << metrics;
-  EXPECT_NE(metrics.find(R"(blockhealth_source_attempts_total{block="b",instance="i",source="health"})"),
-            std::string::npos);
+  EXPECT_NE(
+      metrics.find(R"(blockhealth_source_attempts_total{block="b",instance="i",source="health"})"),
+      std::string::npos);
   EXPECT_EQ(harness.manager().stats().http_targets, 1u);
 
   // The instance goes away: its series go too.
@@ -166,15 +183,18 @@ TEST(SourceManager, ApplyReconcilesAddedChangedAndRemovedSources) {
 
 TEST(SourceManager, FailuresAndDurationsAreOnMetrics) {
   test::SourceHarness harness;
-  harness.apply(one_block(
-      {instance("down", "http://127.0.0.1:" + std::to_string(FakeInstance::closed_port()) + "/h")}));
+  harness.apply(one_block({instance(
+      "down", "http://127.0.0.1:" + std::to_string(FakeInstance::closed_port()) + "/h")}));
   ASSERT_TRUE(test::wait_until([&] { return harness.manager().stats().failed >= 2; }));
   const std::string metrics = harness.render_metrics();
-  EXPECT_NE(metrics.find(R"(blockhealth_source_failures_total{block="b",instance="down",source="health"} )"),
+  EXPECT_NE(metrics.find(
+                R"(blockhealth_source_failures_total{block="b",instance="down",source="health"} )"),
             std::string::npos)
       << metrics;
-  EXPECT_NE(metrics.find(R"(blockhealth_source_duration_seconds_count{block="b",instance="down",source="health"} )"),
-            std::string::npos);
+  EXPECT_NE(
+      metrics.find(
+          R"(blockhealth_source_duration_seconds_count{block="b",instance="down",source="health"} )"),
+      std::string::npos);
   EXPECT_NE(metrics.find("blockhealth_source_lateness_seconds_count "), std::string::npos);
   EXPECT_NE(metrics.find("blockhealth_source_in_flight "), std::string::npos);
 }
@@ -224,8 +244,8 @@ TEST(SourceManager, StopsWithRequestsInFlight) {
   FakeInstance server;
   server.set("/health", FakeResponse::hang());
   auto harness = std::make_unique<test::SourceHarness>();
-  harness->apply(one_block({instance("i", server.url("/health"))}, milliseconds(50),
-                           milliseconds(60'000)));
+  harness->apply(
+      one_block({instance("i", server.url("/health"))}, milliseconds(50), milliseconds(60'000)));
   ASSERT_TRUE(test::wait_until([&] { return server.requests("/health") == 1; }));
   harness.reset();  // must not hang or crash with the probe outstanding
   SUCCEED();

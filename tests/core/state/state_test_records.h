@@ -16,7 +16,8 @@ inline Transition make_transition(std::uint64_t seq, const std::string& block = 
                                   const std::string& instance = "gpu-0", std::int64_t time_ms = 0) {
   Transition t;
   t.seq = seq;
-  t.time_ms = time_ms != 0 ? time_ms : 1'700'000'000'000 + static_cast<std::int64_t>(seq);
+  t.time_ms =
+      time_ms != 0 ? time_ms : 1'700'000'000'000 + static_cast<std::int64_t>(seq % 1'000'000);
   t.block_id = block;
   t.instance_id = instance;
   t.from = Status::kOk;

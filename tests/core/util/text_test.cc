@@ -13,24 +13,24 @@ constexpr std::string_view kEllipsis = "\xE2\x80\xA6";
 TEST(IsValidUtf8, AcceptsAsciiAndMultiByteCharacters) {
   EXPECT_TRUE(is_valid_utf8(""));
   EXPECT_TRUE(is_valid_utf8("plain ascii"));
-  EXPECT_TRUE(is_valid_utf8("caf\xC3\xA9"));              // é, 2 bytes
-  EXPECT_TRUE(is_valid_utf8("\xE2\x82\xAC"));             // €, 3 bytes
-  EXPECT_TRUE(is_valid_utf8("\xF0\x9F\x98\x80"));         // 😀, 4 bytes
-  EXPECT_TRUE(is_valid_utf8("\xF4\x8F\xBF\xBF"));         // U+10FFFF, the last code point
+  EXPECT_TRUE(is_valid_utf8("caf\xC3\xA9"));       // é, 2 bytes
+  EXPECT_TRUE(is_valid_utf8("\xE2\x82\xAC"));      // €, 3 bytes
+  EXPECT_TRUE(is_valid_utf8("\xF0\x9F\x98\x80"));  // 😀, 4 bytes
+  EXPECT_TRUE(is_valid_utf8("\xF4\x8F\xBF\xBF"));  // U+10FFFF, the last code point
 }
 
 TEST(IsValidUtf8, RefusesMalformedSequences) {
-  EXPECT_FALSE(is_valid_utf8("\x80"));                    // lone continuation byte
-  EXPECT_FALSE(is_valid_utf8("\xC3"));                    // truncated 2-byte sequence
-  EXPECT_FALSE(is_valid_utf8("\xE2\x82"));                // truncated 3-byte sequence
-  EXPECT_FALSE(is_valid_utf8("\xC3\x28"));                // bad continuation
-  EXPECT_FALSE(is_valid_utf8("\xC0\xAF"));                // overlong '/'
-  EXPECT_FALSE(is_valid_utf8("\xE0\x80\xAF"));            // overlong, 3 bytes
-  EXPECT_FALSE(is_valid_utf8("\xF0\x80\x80\xAF"));        // overlong, 4 bytes
-  EXPECT_FALSE(is_valid_utf8("\xED\xA0\x80"));            // surrogate U+D800
-  EXPECT_FALSE(is_valid_utf8("\xED\xBF\xBF"));            // surrogate U+DFFF
-  EXPECT_FALSE(is_valid_utf8("\xF4\x90\x80\x80"));        // U+110000, past the range
-  EXPECT_FALSE(is_valid_utf8("\xF8\x88\x80\x80\x80"));    // 5-byte form
+  EXPECT_FALSE(is_valid_utf8("\x80"));                  // lone continuation byte
+  EXPECT_FALSE(is_valid_utf8("\xC3"));                  // truncated 2-byte sequence
+  EXPECT_FALSE(is_valid_utf8("\xE2\x82"));              // truncated 3-byte sequence
+  EXPECT_FALSE(is_valid_utf8("\xC3\x28"));              // bad continuation
+  EXPECT_FALSE(is_valid_utf8("\xC0\xAF"));              // overlong '/'
+  EXPECT_FALSE(is_valid_utf8("\xE0\x80\xAF"));          // overlong, 3 bytes
+  EXPECT_FALSE(is_valid_utf8("\xF0\x80\x80\xAF"));      // overlong, 4 bytes
+  EXPECT_FALSE(is_valid_utf8("\xED\xA0\x80"));          // surrogate U+D800
+  EXPECT_FALSE(is_valid_utf8("\xED\xBF\xBF"));          // surrogate U+DFFF
+  EXPECT_FALSE(is_valid_utf8("\xF4\x90\x80\x80"));      // U+110000, past the range
+  EXPECT_FALSE(is_valid_utf8("\xF8\x88\x80\x80\x80"));  // 5-byte form
   EXPECT_FALSE(is_valid_utf8("\xFF"));
 }
 
@@ -45,9 +45,11 @@ TEST(SanitizeUtf8, KeepsValidTextThatFits) {
 }
 
 TEST(SanitizeUtf8, ReplacesEachInvalidByteAndNul) {
-  EXPECT_EQ(sanitize_utf8("a\xFF" "b", 100), "a" + std::string(kReplacement) + "b");
-  EXPECT_EQ(sanitize_utf8(std::string_view("a\0b", 3), 100),
+  EXPECT_EQ(sanitize_utf8("a\xFF"
+                          "b",
+                          100),
             "a" + std::string(kReplacement) + "b");
+  EXPECT_EQ(sanitize_utf8(std::string_view("a\0b", 3), 100), "a" + std::string(kReplacement) + "b");
   // A truncated sequence: each byte of it becomes one U+FFFD.
   EXPECT_EQ(sanitize_utf8("x\xE2\x82", 100),
             "x" + std::string(kReplacement) + std::string(kReplacement));
