@@ -94,8 +94,7 @@ blocks:
   const std::string& address() const { return daemon_->address(); }
 
   // Brings the receiver back on its port. The port is free while it is
-  // down, so another process's connect or bind may hold it for a moment
-  // (a retry's own connection to a closed port can even connect to itself):
+  // down, so another process's connect or bind may hold it for a moment:
   // retry until the deadline.
   bool restart_receiver() {
     return wait_until([&] {
@@ -217,8 +216,11 @@ TEST_F(Actions, FailurePolicyGetsTheAiosBodyOnlyForItsToStatuses) {
 }
 
 TEST_F(Actions, RetriesWhileTheReceiverIsDownThenDelivers) {
-  start("      - webhook: " + receiver_.url("/hook") + "\n        timeout: 1s\n");
+  // Down before the daemon starts: the daemon would otherwise inherit the
+  // receiver's listening socket (the test's sockets are not close-on-exec)
+  // and keep the port listening after stop().
   receiver_.stop();
+  start("      - webhook: " + receiver_.url("/hook") + "\n        timeout: 1s\n");
   set_status(2, "unhealthy");
   // Two failed attempts (connection refused), then the receiver is back.
   ASSERT_TRUE(wait_until([&] { return deliveries(address(), "svc", "failed_attempt") >= 2; }))
@@ -267,8 +269,8 @@ class ActionsAcrossRestart : public Actions, public ::testing::WithParamInterfac
 TEST_P(ActionsAcrossRestart, PendingCallArrivesExactlyOnce) {
   const std::string actions = "      - webhook: " + receiver_.url("/hook") +
                               "\n        to: [unhealthy, ok]\n        timeout: 1s\n";
+  receiver_.stop();  // before the daemon starts (see RetriesWhileTheReceiverIsDownThenDelivers)
   start(actions);
-  receiver_.stop();
   set_status(2, "unhealthy");
   ASSERT_TRUE(wait_until([&] { return deliveries(address(), "svc", "failed_attempt") >= 1; }));
   ASSERT_TRUE(std::filesystem::exists(state_dir() / "blockhealth.db"));
