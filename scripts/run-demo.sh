@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what is missing (apt), builds blockhealth (Release, in build/),
+# Installs what is missing (apt), builds blockhealth (optimized, in build/),
 # and starts blockhealthd on examples/blockhealth.yaml together with live
 # demo instances (one GPU heating up along a real H100 trace, one whose log
 # gets a CUDA error, one healthy). Ctrl-C stops everything.
@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
 
 jobs=${JOBS:-$(nproc)}
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_UNITY_BUILD=ON \
+  -DCMAKE_UNITY_BUILD_BATCH_SIZE=8 >/dev/null
 cmake --build build -j "$jobs" --target blockhealthd blockhealth-demo gpu_temperature log_pattern \
   last_request_age
 

@@ -22,6 +22,11 @@ Result<std::uint64_t> parse_byte_size(std::string_view text);
 // divides it exactly: "1MiB", "10MB", "1000B"... "0B".
 std::string format_byte_size(std::uint64_t bytes);
 
+// The range the config allows for body limits (server.body_limit,
+// scrape_body_limit); docs/configuration.md lists the same.
+inline constexpr std::uint64_t kMinBodyLimit = 1024;
+inline constexpr std::uint64_t kMaxBodyLimit = std::uint64_t{1} << 30;
+
 }  // namespace blockhealth
 
 #endif  // BLOCKHEALTH_CORE_CONFIG_BYTE_SIZE_H

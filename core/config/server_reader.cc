@@ -1,13 +1,12 @@
 #include "core/config/server_reader.h"
 
+#include "core/config/byte_size.h"
 #include "core/config/net_address.h"
 
 namespace blockhealth {
 namespace {
 
 using std::chrono::milliseconds;
-constexpr std::uint64_t kMinBodyLimit = 1024;
-constexpr std::uint64_t kMaxBodyLimit = 1ULL << 30;
 constexpr milliseconds kMinRequestTimeout{100};
 constexpr milliseconds kMaxRequestTimeout{3600LL * 1000};
 constexpr int kMaxThreads = 64;

@@ -18,8 +18,6 @@ constexpr milliseconds kMaxTimeout{3600LL * 1000};
 constexpr int kMaxCount = 100;  // unhealthy_after, healthy_after, degraded_after
 constexpr milliseconds kMinStale = kSecond;
 constexpr milliseconds kMaxStale = 7 * kDay;
-constexpr std::uint64_t kMinBodyLimit = 1024;
-constexpr std::uint64_t kMaxBodyLimit = 1ULL << 30;
 constexpr milliseconds kMaxRepeat = 30 * kDay;
 constexpr int kMaxHistorySize = 100'000;
 constexpr int kMaxLogLines = 100'000;

@@ -11,7 +11,7 @@ namespace json = boost::json;
 
 namespace {
 
-std::string quoted(std::string_view s) {
+std::string json_quoted(std::string_view s) {
   return json::serialize(json::string_view(s.data(), s.size()));
 }
 
@@ -114,7 +114,7 @@ json::object quorum_json(const BlockView& view) {
 }
 
 std::string build_aios_prefix(const BlockView& view) {
-  return R"({"block_id":)" + quoted(view.id) + R"(,"healthy":)" +
+  return R"({"block_id":)" + json_quoted(view.id) + R"(,"healthy":)" +
          (view.healthy ? "true" : "false") + R"(,"instances":[)";
 }
 
@@ -150,13 +150,13 @@ void serialize_block_view(BlockView& view) {
     first = false;
     current += R"("healthy":)";
     current += healthy ? "true" : "false";
-    current += R"(,"instanceId":)" + quoted(in.id);
+    current += R"(,"instanceId":)" + json_quoted(in.id);
     if (in.last_seen) {  // render() adds "lastMetrics" once the instance has reported
       fragments.push_back(std::move(current));
       cells.push_back(in.last_seen);
       current.clear();
     }
-    if (!healthy || in.status != Status::kOk) current += R"(,"reason":)" + quoted(in.reason);
+    if (!healthy || in.status != Status::kOk) current += R"(,"reason":)" + json_quoted(in.reason);
     current += "}";
   }
   current += R"(],"success":true})";

@@ -5,7 +5,7 @@
 #include <optional>
 
 #include "core/model/status.h"
-#include "core/plugins/utf8.h"
+#include "core/util/text.h"
 #include "core/util/clock.h"
 
 namespace blockhealth {
@@ -97,8 +97,8 @@ AbiBatch::AbiBatch(std::span<const InstanceObservationsConstSharedPtr> inputs)
 }
 
 const char* AbiBatch::text(const std::string& s) {
-  if (is_clean_utf8(s)) return s.c_str();
-  owned_.push_back(sanitize_utf8(s, /*replace_nul=*/true));
+  if (is_valid_utf8(s)) return s.c_str();
+  owned_.push_back(sanitize_utf8(s));
   return owned_.back().c_str();
 }
 

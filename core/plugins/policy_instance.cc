@@ -7,7 +7,7 @@
 #include <utility>
 
 #include "core/plugins/abi_batch.h"
-#include "core/plugins/utf8.h"
+#include "core/util/text.h"
 
 namespace blockhealth {
 namespace {
@@ -39,7 +39,7 @@ struct PolicyInstance::HostContext {
   static void log(const bh_host* host, int32_t level, const char* message) {
     try {
       const HostContext& self = of(host);
-      std::string text = message == nullptr ? "(null)" : sanitize_utf8(message, false);
+      std::string text = message == nullptr ? "(null)" : sanitize_utf8(message);
       if (text.size() > kMaxLogMessage) text.resize(kMaxLogMessage);  // may cut a character
       switch (level) {
         case BH_LOG_DEBUG:
@@ -148,7 +148,7 @@ Result<std::string> PolicyInstance::manage(std::string_view action, std::string_
   const bh_policy_v1& table = plugin_->table();
   if (table.manage == nullptr) return fail("policy " + name + " has no management actions");
   try {
-    const std::string action_text = sanitize_utf8(action, true);
+    const std::string action_text = sanitize_utf8(action);
     const std::string data = data_json.empty() ? "{}" : std::string(data_json);
     AbiCall call(now_ms_of(limits, *host_->clock), limits.deadline_ns, limits.cancel);
     AbiOutput answer;

@@ -16,7 +16,7 @@
 #include "core/plugins/json_schema.h"
 #include "core/plugins/loaded_policy_plugin.h"
 #include "core/plugins/plugin_library_cache.h"
-#include "core/plugins/utf8.h"
+#include "core/util/text.h"
 
 namespace blockhealth {
 namespace {

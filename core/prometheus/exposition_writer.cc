@@ -4,7 +4,7 @@
 #include <charconv>
 #include <cmath>
 
-#include "core/prometheus/utf8.h"
+#include "core/util/text.h"
 
 namespace blockhealth::prometheus {
 

@@ -5,6 +5,8 @@
 #include <limits>
 #include <system_error>
 
+#include "core/util/text.h"
+
 namespace blockhealth::prometheus {
 
 namespace {
@@ -13,16 +15,6 @@ constexpr std::int64_t kClamp = 1'000'000'000;  // far beyond any double exponen
 
 bool is_digit(char c) {
   return c >= '0' && c <= '9';
-}
-
-bool iequals(std::string_view a, std::string_view lower) {
-  if (a.size() != lower.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char c = a[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != lower[i]) return false;
-  }
-  return true;
 }
 
 // For a decimal literal that from_chars reported out of range: whether it
@@ -61,7 +53,7 @@ bool decimal_underflows(std::string_view s) {
 
 std::optional<double> parse_unsigned(std::string_view s) {
   if (s.empty()) return std::nullopt;
-  if (iequals(s, "inf") || iequals(s, "infinity")) return std::numeric_limits<double>::infinity();
+  if (equals_ignoring_ascii_case(s, "inf") || equals_ignoring_ascii_case(s, "infinity")) return std::numeric_limits<double>::infinity();
   const char* first = s.data();
   const char* last = s.data() + s.size();
   double value = 0;
@@ -88,7 +80,7 @@ std::optional<double> parse_unsigned(std::string_view s) {
 }  // namespace
 
 std::optional<double> parse_float(std::string_view text) {
-  if (iequals(text, "nan")) return std::numeric_limits<double>::quiet_NaN();
+  if (equals_ignoring_ascii_case(text, "nan")) return std::numeric_limits<double>::quiet_NaN();
   bool negative = false;
   if (!text.empty() && (text[0] == '+' || text[0] == '-')) {
     negative = text[0] == '-';

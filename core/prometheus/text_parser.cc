@@ -8,23 +8,16 @@
 
 #include "core/prometheus/names.h"
 #include "core/prometheus/parse_messages.h"
-#include "core/prometheus/utf8.h"
+#include "core/util/text.h"
 
 namespace blockhealth::prometheus {
 
 namespace {
 
-bool iequals(std::string_view a, std::string_view lower) {
-  return a.size() == lower.size() &&
-         std::equal(a.begin(), a.end(), lower.begin(), [](char x, char y) {
-           return (x >= 'A' && x <= 'Z' ? static_cast<char>(x - 'A' + 'a') : x) == y;
-         });
-}
-
 std::optional<MetricType> parse_type(std::string_view token) {
   for (MetricType t : {MetricType::kCounter, MetricType::kGauge, MetricType::kHistogram,
                        MetricType::kSummary, MetricType::kUntyped}) {
-    if (iequals(token, to_string(t))) return t;
+    if (equals_ignoring_ascii_case(token, to_string(t))) return t;
   }
   return std::nullopt;
 }

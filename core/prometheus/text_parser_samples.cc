@@ -8,7 +8,7 @@
 #include "core/prometheus/number_parse.h"
 #include "core/prometheus/parse_messages.h"
 #include "core/prometheus/text_parser.h"
-#include "core/prometheus/utf8.h"
+#include "core/util/text.h"
 
 namespace blockhealth::prometheus {
 

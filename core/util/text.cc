@@ -1,5 +1,6 @@
 #include "core/util/text.h"
 
+#include <algorithm>
 #include <cstdint>
 
 namespace blockhealth {
@@ -8,40 +9,60 @@ namespace {
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
 constexpr std::string_view kEllipsis = "\xE2\x80\xA6";     // U+2026
 
-// Length of the valid UTF-8 sequence starting at in[i], or 0 when invalid.
-std::size_t valid_sequence_length(std::string_view in, std::size_t i) {
-  const auto byte = [&](std::size_t k) { return static_cast<std::uint8_t>(in[k]); };
-  const std::uint8_t b0 = byte(i);
-  if (b0 < 0x80) return b0 == 0 ? 0 : 1;
-  std::size_t len = 0;
-  std::uint32_t cp = 0;
-  if ((b0 & 0xE0) == 0xC0) {
-    len = 2;
-    cp = b0 & 0x1F;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    len = 3;
-    cp = b0 & 0x0F;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    len = 4;
-    cp = b0 & 0x07;
-  } else {
-    return 0;
-  }
-  if (i + len > in.size()) return 0;
-  for (std::size_t k = 1; k < len; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (byte(i + k) & 0x3F);
-  }
-  static constexpr std::uint32_t kMinForLength[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (cp < kMinForLength[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return len;
+// Length of the valid, non-NUL UTF-8 sequence starting at in[i], or 0.
+std::size_t clean_sequence_length(std::string_view in, std::size_t i) {
+  if (in[i] == '\0') return 0;
+  return utf8_sequence_length(in.data() + i, in.data() + in.size());
+}
+
+bool is_continuation(unsigned char c) {
+  return (c & 0xC0U) == 0x80U;
 }
 
 }  // namespace
 
+std::size_t utf8_sequence_length(const char* p, const char* end) {
+  const auto c0 = static_cast<unsigned char>(p[0]);
+  if (c0 < 0x80U) return 1;
+  const auto avail = static_cast<std::size_t>(end - p);
+  std::size_t len = 0;
+  unsigned char lo = 0x80U;  // allowed range of the second byte
+  unsigned char hi = 0xBFU;
+  if (c0 >= 0xC2U && c0 <= 0xDFU) {
+    len = 2;
+  } else if (c0 >= 0xE0U && c0 <= 0xEFU) {
+    len = 3;
+    if (c0 == 0xE0U) lo = 0xA0U;  // no overlongs
+    if (c0 == 0xEDU) hi = 0x9FU;  // no surrogates
+  } else if (c0 >= 0xF0U && c0 <= 0xF4U) {
+    len = 4;
+    if (c0 == 0xF0U) lo = 0x90U;  // no overlongs
+    if (c0 == 0xF4U) hi = 0x8FU;  // nothing above U+10FFFF
+  } else {
+    return 0;
+  }
+  if (avail < len) return 0;
+  const auto c1 = static_cast<unsigned char>(p[1]);
+  if (c1 < lo || c1 > hi) return 0;
+  for (std::size_t i = 2; i < len; ++i) {
+    if (!is_continuation(static_cast<unsigned char>(p[i]))) return 0;
+  }
+  return len;
+}
+
+bool equals_ignoring_ascii_case(std::string_view text, std::string_view lower) {
+  if (text.size() != lower.size()) return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != lower[i]) return false;
+  }
+  return true;
+}
+
 bool is_valid_utf8(std::string_view in) {
   for (std::size_t i = 0; i < in.size();) {
-    const std::size_t len = valid_sequence_length(in, i);
+    const std::size_t len = clean_sequence_length(in, i);
     if (len == 0) return false;
     i += len;
   }
@@ -50,10 +71,10 @@ bool is_valid_utf8(std::string_view in) {
 
 std::string sanitize_utf8(std::string_view in, std::size_t max_bytes) {
   std::string out;
-  out.reserve(in.size() < max_bytes ? in.size() : max_bytes);
+  out.reserve(std::min(in.size(), max_bytes));
   const std::size_t budget = max_bytes >= kEllipsis.size() ? max_bytes - kEllipsis.size() : 0;
   for (std::size_t i = 0; i < in.size();) {
-    std::size_t len = valid_sequence_length(in, i);
+    std::size_t len = clean_sequence_length(in, i);
     const std::string_view piece = len == 0 ? kReplacement : in.substr(i, len);
     if (len == 0) len = 1;
     // Would the rest still fit without an ellipsis? Only then may we use the

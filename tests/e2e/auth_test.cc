@@ -18,7 +18,7 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr const char* kToken = "s3cret-token-42";
+constexpr const char* kAuthToken = "s3cret-token-42";
 
 std::string config_with_token(const std::filesystem::path& token_file) {
   std::string out = test_plugin_dirs_yaml({"test_echo"});
@@ -68,7 +68,7 @@ class Auth : public ::testing::Test {
  protected:
   void SetUp() override {
     daemon_ = std::make_unique<DaemonProcess>(dir_.path(),
-                                              config_with_token(write_token(dir_, kToken, 0600)));
+                                              config_with_token(write_token(dir_, kAuthToken, 0600)));
     ASSERT_TRUE(daemon_->started());
   }
   const std::string& address() const { return daemon_->address(); }
@@ -92,7 +92,7 @@ TEST_F(Auth, WritesWithoutATokenAre401) {
 
 TEST_F(Auth, WritesWithAWrongTokenAre401) {
   for (const std::string& wrong :
-       {std::string("nope"), std::string(kToken) + "x", std::string(kToken).substr(1)}) {
+       {std::string("nope"), std::string(kAuthToken) + "x", std::string(kAuthToken).substr(1)}) {
     for (const auto& [what, reply] : write_everything(address(), wrong)) {
       EXPECT_EQ(reply.status, 401) << what << " with " << wrong;
       EXPECT_EQ(str(reply.json(), "message"), "the bearer token is not valid") << what;
@@ -102,12 +102,12 @@ TEST_F(Auth, WritesWithAWrongTokenAre401) {
   HttpRequest basic;
   basic.method = "POST";
   basic.target = "/v1/reload";
-  basic.headers["Authorization"] = std::string("Basic ") + kToken;
+  basic.headers["Authorization"] = std::string("Basic ") + kAuthToken;
   EXPECT_EQ(http_request(address(), basic).status, 401);
 }
 
 TEST_F(Auth, WritesWithTheRightTokenSucceed) {
-  for (const auto& [what, reply] : write_everything(address(), kToken)) {
+  for (const auto& [what, reply] : write_everything(address(), kAuthToken)) {
     EXPECT_EQ(reply.status, 200) << what << ": " << reply.body;
   }
   const json::value view = block_view(address(), "block");
@@ -124,9 +124,9 @@ TEST_F(Auth, ReadsNeedNoToken) {
 
 TEST_F(Auth, TheTokenIsReReadOnReload) {
   write_token(dir_, "new-token", 0600);
-  const HttpReply reload = post_with_token(address(), "/v1/reload", "", kToken);
+  const HttpReply reload = post_with_token(address(), "/v1/reload", "", kAuthToken);
   ASSERT_EQ(reload.status, 200) << reload.body;
-  EXPECT_EQ(post_with_token(address(), "/v1/reload", "", kToken).status, 401);
+  EXPECT_EQ(post_with_token(address(), "/v1/reload", "", kAuthToken).status, 401);
   EXPECT_EQ(post_with_token(address(), "/v1/reload", "", "new-token").status, 200);
 }
 
@@ -141,7 +141,7 @@ TEST(AuthOff, WritesAreAllowedWithoutAToken) {
 
 TEST(AuthTokenFile, ReadableByOthersRefusesToStart) {
   TempDir dir;
-  const auto token = write_token(dir, kToken, 0644);
+  const auto token = write_token(dir, kAuthToken, 0644);
   const auto config = dir.write("blockhealth.yaml", config_with_token(token));
   const CommandResult result =
       run_blockhealthd({"--config", config.string(), "--listen", "127.0.0.1:0"});

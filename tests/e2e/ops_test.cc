@@ -18,7 +18,7 @@ namespace {
 
 namespace json = boost::json;
 
-std::string config() {
+std::string ops_config() {
   return test_plugin_dirs_yaml({"test_echo"}) + R"(
 defaults:
   interval: 1h
@@ -38,7 +38,7 @@ blocks:
 class Ops : public ::testing::Test {
  protected:
   void SetUp() override {
-    daemon_ = std::make_unique<DaemonProcess>(dir_.path(), config());
+    daemon_ = std::make_unique<DaemonProcess>(dir_.path(), ops_config());
     ASSERT_TRUE(daemon_->started());
   }
   const std::string& address() const { return daemon_->address(); }
@@ -122,7 +122,7 @@ TEST_F(Ops, SigintStopsTheDaemonWithExitCode0) {
 TEST(OpsShutdown, SigtermStopsTheDaemonWhileClientsHoldConnectionsOpen) {
   TempDir dir;
   // Clients could hold their connections for an hour.
-  DaemonProcess daemon(dir.path(), "server:\n  request_timeout: 1h\n" + config());
+  DaemonProcess daemon(dir.path(), "server:\n  request_timeout: 1h\n" + ops_config());
   ASSERT_TRUE(daemon.started());
   RawConnection idle(daemon.address());
   RawConnection half(daemon.address());

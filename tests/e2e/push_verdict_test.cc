@@ -18,7 +18,7 @@ namespace json = boost::json;
 
 // Three push-only blocks evaluated on request: test_echo, gpu_temperature
 // on dcgm-exporter text, and log_pattern on pushed log lines.
-std::string config() {
+std::string push_config() {
   return test_plugin_dirs_yaml({"test_echo"}) + R"(
 defaults:
   interval: 1h
@@ -45,7 +45,7 @@ blocks:
 class PushVerdict : public ::testing::Test {
  protected:
   void SetUp() override {
-    daemon_ = std::make_unique<DaemonProcess>(dir_.path(), config());
+    daemon_ = std::make_unique<DaemonProcess>(dir_.path(), push_config());
     ASSERT_TRUE(daemon_->started());
     for (const char* block : {"echo", "gpus", "logs"}) {
       ASSERT_EQ(mgmt(address(), block, "pause").status, 200);

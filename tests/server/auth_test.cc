@@ -70,7 +70,7 @@ Request write_request(std::optional<std::string> authorization) {
   return req;
 }
 
-std::string message_of(const Response& res) {
+std::string auth_message_of(const Response& res) {
   return std::string(boost::json::parse(res.body()).at("message").as_string());
 }
 
@@ -88,10 +88,10 @@ TEST(WriteAuth, AMissingHeaderIs401WithAChallenge) {
   ASSERT_TRUE(denied.has_value());
   EXPECT_EQ(denied->result(), http::status::unauthorized);
   EXPECT_EQ((*denied)[http::field::www_authenticate], R"(Bearer realm="blockhealthd")");
-  EXPECT_EQ(message_of(*denied), "this endpoint needs Authorization: Bearer <token>");
+  EXPECT_EQ(auth_message_of(*denied), "this endpoint needs Authorization: Bearer <token>");
   auto basic = auth.check(write_request("Basic dXNlcjpwdw=="));
   ASSERT_TRUE(basic.has_value());
-  EXPECT_EQ(message_of(*basic), "this endpoint needs Authorization: Bearer <token>");
+  EXPECT_EQ(auth_message_of(*basic), "this endpoint needs Authorization: Bearer <token>");
 }
 
 TEST(WriteAuth, AWrongTokenIs401) {
@@ -102,7 +102,7 @@ TEST(WriteAuth, AWrongTokenIs401) {
     auto denied = auth.check(write_request(header));
     ASSERT_TRUE(denied.has_value()) << header;
     EXPECT_EQ(denied->result(), http::status::unauthorized);
-    EXPECT_EQ(message_of(*denied), "the bearer token is not valid") << header;
+    EXPECT_EQ(auth_message_of(*denied), "the bearer token is not valid") << header;
   }
 }
 

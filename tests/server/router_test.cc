@@ -29,7 +29,7 @@ Responder capture(Captured& c) {
   };
 }
 
-std::string message_of(const Response& res) {
+std::string router_message_of(const Response& res) {
   return std::string(json::parse(res.body()).at("message").as_string());
 }
 
@@ -98,7 +98,7 @@ TEST_F(RouterTest, UnknownPathIs404WithAJsonMessage) {
   EXPECT_EQ(res.result(), http::status::not_found);
   EXPECT_EQ(res[http::field::content_type], "application/json");
   EXPECT_EQ(json::parse(res.body()).at("success"), false);
-  EXPECT_EQ(message_of(res), "no such endpoint: GET /nothing/here");
+  EXPECT_EQ(router_message_of(res), "no such endpoint: GET /nothing/here");
 }
 
 TEST_F(RouterTest, AnEmptyParameterSegmentDoesNotMatch) {
@@ -110,7 +110,7 @@ TEST_F(RouterTest, WrongMethodIs405WithAllowIncludingHeadForGetRoutes) {
   Response res = dispatch(http::verb::put, "/items");
   EXPECT_EQ(res.result(), http::status::method_not_allowed);
   EXPECT_EQ(res[http::field::allow], "GET, HEAD, POST");
-  EXPECT_EQ(message_of(res), "PUT is not allowed on /items; use GET, HEAD, POST");
+  EXPECT_EQ(router_message_of(res), "PUT is not allowed on /items; use GET, HEAD, POST");
 
   res = dispatch(http::verb::post, "/items/x");
   EXPECT_EQ(res.result(), http::status::method_not_allowed);
@@ -138,7 +138,7 @@ TEST_F(RouterTest, MalformedTargetsAre400) {
   for (const std::string target : {"items", "/bad%zzescape", "http://host/items", "/a b", "*"}) {
     const Response res = dispatch(http::verb::get, target);
     EXPECT_EQ(res.result(), http::status::bad_request) << target;
-    EXPECT_THAT(message_of(res), ::testing::StartsWith("malformed request target: " + target))
+    EXPECT_THAT(router_message_of(res), ::testing::StartsWith("malformed request target: " + target))
         << target;
   }
 }
@@ -147,7 +147,7 @@ TEST_F(RouterTest, ALongMalformedTargetIsQuotedShort) {
   const std::string target = "x" + std::string(5'000, 'a');
   const Response res = dispatch(http::verb::get, target);
   EXPECT_EQ(res.result(), http::status::bad_request);
-  EXPECT_LT(message_of(res).size(), 400U);
+  EXPECT_LT(router_message_of(res).size(), 400U);
 }
 
 TEST_F(RouterTest, TheWriteGuardIsAskedOnlyForWritesThatMatchARoute) {

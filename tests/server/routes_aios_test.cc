@@ -13,7 +13,7 @@ namespace json = boost::json;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-std::string config() {
+std::string aios_config() {
   return blockhealth::test::test_defaults_yaml() +
          "blocks:\n"
          "  - id: gemma3-27b-block\n"
@@ -28,7 +28,7 @@ std::string config() {
 
 class RoutesAiosTest : public ::testing::Test {
  protected:
-  void SetUp() override { h_.engine().apply(config()); }
+  void SetUp() override { h_.engine().apply(aios_config()); }
   Response mgmt(const std::string& body) {
     return h_.post_json("/block/gemma3-27b-block/health-checker/mgmt", body);
   }
@@ -196,7 +196,7 @@ TEST(RoutesAios, ABusyEngineIs503WithRetryAfter) {
   EngineOptions options = EngineHarness::default_options();
   options.eval_queue = 0;  // every call is refused: "too many evaluations queued"
   RouteHarness h(options);
-  h.engine().apply(config());
+  h.engine().apply(aios_config());
   const Response res = h.post_json("/block/gemma3-27b-block/health-checker/mgmt",
                                    R"({"mgmt_action":"echo","mgmt_data":{"policy":"echo"}})");
   EXPECT_EQ(res.result(), http::status::service_unavailable);

@@ -9,7 +9,7 @@ namespace {
 
 namespace json = boost::json;
 
-std::string config() {
+std::string blocks_config() {
   return blockhealth::test::test_defaults_yaml() +
          "blocks:\n"
          "  - id: zeta\n"
@@ -22,7 +22,7 @@ std::string config() {
 
 class RoutesBlocksTest : public ::testing::Test {
  protected:
-  void SetUp() override { h_.engine().apply(config()); }
+  void SetUp() override { h_.engine().apply(blocks_config()); }
   RouteHarness h_;
 };
 

@@ -11,7 +11,7 @@ namespace json = boost::json;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-std::string config() {
+std::string ingest_config() {
   return blockhealth::test::test_defaults_yaml() +
          "blocks:\n"
          "  - id: b\n"
@@ -22,7 +22,7 @@ std::string config() {
 
 class RoutesIngestTest : public ::testing::Test {
  protected:
-  void SetUp() override { h_.engine().apply(config()); }
+  void SetUp() override { h_.engine().apply(ingest_config()); }
   InstanceObservationsConstSharedPtr snapshot(const std::string& instance) {
     auto record = h_.engine().engine().find_record("b", instance);
     EXPECT_TRUE(record) << record.error().message;

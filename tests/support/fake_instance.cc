@@ -57,7 +57,7 @@ namespace {
 
 constexpr std::size_t kPiece = 64 * 1024;
 
-class Session;
+class FakeSession;
 
 }  // namespace
 
@@ -69,7 +69,7 @@ struct FakeInstance::Impl {
   std::map<std::string, FakeResponse> responses;  // GUARDED_BY(mu)
   std::map<std::string, std::size_t> requests;    // GUARDED_BY(mu)
   std::size_t connections = 0;                    // GUARDED_BY(mu)
-  std::set<std::shared_ptr<Session>> hung;        // io thread only
+  std::set<std::shared_ptr<FakeSession>> hung;        // io thread only
   bool stopped = false;                           // GUARDED_BY(mu)
 
   void accept();
@@ -78,9 +78,9 @@ struct FakeInstance::Impl {
 
 namespace {
 
-class Session : public std::enable_shared_from_this<Session> {
+class FakeSession : public std::enable_shared_from_this<FakeSession> {
  public:
-  Session(FakeInstance::Impl& server, tcp::socket socket)
+  FakeSession(FakeInstance::Impl& server, tcp::socket socket)
       : server_(server), socket_(std::move(socket)), timer_(socket_.get_executor()) {}
 
   void read() {
@@ -215,7 +215,7 @@ void FakeInstance::Impl::accept() {
       std::lock_guard lock(mu);
       ++connections;
     }
-    std::make_shared<Session>(*this, std::move(socket))->read();
+    std::make_shared<FakeSession>(*this, std::move(socket))->read();
     accept();
   });
 }

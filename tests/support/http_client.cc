@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/algorithm/string/case_conv.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -21,11 +22,6 @@ std::pair<std::string, std::string> split_address(const std::string& address) {
   return {address.substr(0, colon), address.substr(colon + 1)};
 }
 
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 }  // namespace
 
 boost::json::value HttpReply::json() const {
@@ -36,7 +32,7 @@ boost::json::value HttpReply::json() const {
 }
 
 std::string HttpReply::header(const std::string& name) const {
-  auto it = headers.find(lower(name));
+  auto it = headers.find(boost::algorithm::to_lower_copy(name));
   return it == headers.end() ? "" : it->second;
 }
 
@@ -63,7 +59,7 @@ HttpReply http_request(const std::string& address, const HttpRequest& request) {
     const auto& res = parser.get();
     reply.status = static_cast<int>(res.result_int());
     for (const auto& field : res) {
-      reply.headers[lower(std::string(field.name_string()))] = std::string(field.value());
+      reply.headers[boost::algorithm::to_lower_copy(std::string(field.name_string()))] = std::string(field.value());
     }
     reply.body = res.body();
     beast::error_code ec;

@@ -1,5 +1,6 @@
 #include "tests/support/webhook_receiver.h"
 
+#include <boost/algorithm/string/case_conv.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -14,19 +15,8 @@ namespace net = boost::asio;
 namespace http = boost::beast::http;
 using tcp = net::ip::tcp;
 
-namespace {
-
-std::string lower(std::string s) {
-  for (char& c : s) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return s;
-}
-
-}  // namespace
-
 std::string ReceivedRequest::header(const std::string& name) const {
-  const auto it = headers.find(lower(name));
+  const auto it = headers.find(boost::algorithm::to_lower_copy(name));
   return it == headers.end() ? "" : it->second;
 }
 
@@ -61,7 +51,7 @@ struct WebhookReceiver::Shared {
 
 namespace {
 
-class Session;
+class ReceiverSession;
 
 }  // namespace
 
@@ -71,16 +61,16 @@ struct WebhookReceiver::Server {
   net::io_context io{1};
   tcp::acceptor acceptor{io};
   std::thread thread;
-  std::set<std::shared_ptr<Session>> sessions;  // io thread only, then cleared after join
+  std::set<std::shared_ptr<ReceiverSession>> sessions;  // io thread only, then cleared after join
 
   void accept();
 };
 
 namespace {
 
-class Session : public std::enable_shared_from_this<Session> {
+class ReceiverSession : public std::enable_shared_from_this<ReceiverSession> {
  public:
-  Session(WebhookReceiver::Server& server, tcp::socket socket)
+  ReceiverSession(WebhookReceiver::Server& server, tcp::socket socket)
       : server_(server), socket_(std::move(socket)) {}
 
   void read() {
@@ -105,7 +95,7 @@ class Session : public std::enable_shared_from_this<Session> {
     r.method = std::string(request_.method_string());
     r.target = std::string(request_.target());
     for (const auto& field : request_) {
-      r.headers[lower(std::string(field.name_string()))] = std::string(field.value());
+      r.headers[boost::algorithm::to_lower_copy(std::string(field.name_string()))] = std::string(field.value());
     }
     r.body = request_.body();
     const ReceiverReply reply = server_.shared->record(std::move(r));
@@ -135,7 +125,7 @@ class Session : public std::enable_shared_from_this<Session> {
 void WebhookReceiver::Server::accept() {
   acceptor.async_accept([this](const boost::system::error_code& ec, tcp::socket socket) {
     if (ec) return;  // stopped
-    auto session = std::make_shared<Session>(*this, std::move(socket));
+    auto session = std::make_shared<ReceiverSession>(*this, std::move(socket));
     sessions.insert(session);
     session->read();
     accept();
@@ -173,7 +163,7 @@ void WebhookReceiver::stop() {
   if (!server_) return;
   server_->io.stop();
   if (server_->thread.joinable()) server_->thread.join();
-  for (const auto& session : std::set<std::shared_ptr<Session>>(server_->sessions)) {
+  for (const auto& session : std::set<std::shared_ptr<ReceiverSession>>(server_->sessions)) {
     session->close();
   }
   boost::system::error_code ignored;

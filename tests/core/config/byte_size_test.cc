@@ -5,13 +5,13 @@
 namespace blockhealth {
 namespace {
 
-struct Good {
+struct GoodSize {
   const char* text;
   std::uint64_t bytes;
 };
 
 TEST(ParseByteSize, ReadsBytesAndBinaryAndDecimalUnits) {
-  const Good table[] = {
+  const GoodSize table[] = {
       {"0", 0},
       {"512", 512},
       {"512B", 512},
@@ -32,7 +32,7 @@ TEST(ParseByteSize, ReadsBytesAndBinaryAndDecimalUnits) {
   }
 }
 
-struct Bad {
+struct BadSize {
   const char* text;
   const char* message;
 };
@@ -40,7 +40,7 @@ struct Bad {
 TEST(ParseByteSize, RefusesWithAMessageSayingWhatWasExpected) {
   constexpr const char* kUnits =
       " (units are B, KiB, MiB, GiB, TiB (1024) and KB, MB, GB, TB (1000))";
-  const Bad table[] = {
+  const BadSize table[] = {
       {"", "expected a size like 512, 64KiB or 10MB, got ''"},
       {"big", "expected a size like 512, 64KiB or 10MB, got 'big'"},
       {"-1", "expected a size like 512, 64KiB or 10MB, got '-1'"},
@@ -62,7 +62,7 @@ TEST(ParseByteSize, RefusesWithAMessageSayingWhatWasExpected) {
 }
 
 TEST(FormatByteSize, UsesTheLargestUnitThatDividesExactly) {
-  const Good table[] = {
+  const GoodSize table[] = {
       {"0B", 0},         {"1B", 1},       {"1KB", 1000},       {"1KiB", 1024}, {"10MB", 10'000'000},
       {"1MiB", 1 << 20}, {"1536B", 1536}, {"3GiB", 3ULL << 30}};
   for (const auto& [text, bytes] : table) {

@@ -10,11 +10,8 @@ namespace {
 
 using test::config_problems;
 using test::kValidBlock;
+using test::with_block;
 using ::testing::ElementsAre;
-
-std::string with_block(std::string_view extra) {
-  return std::string(kValidBlock) + std::string(extra);
-}
 
 // Wrong types.
 

@@ -38,6 +38,11 @@ inline constexpr std::string_view kValidBlock =
     "    policies:\n"
     "      - use: p\n";
 
+// kValidBlock followed by `extra` (more keys of that block, or more blocks).
+inline std::string with_block(std::string_view extra) {
+  return std::string(kValidBlock) + std::string(extra);
+}
+
 }  // namespace blockhealth::test
 
 #endif  // BLOCKHEALTH_TESTS_CORE_CONFIG_CONFIG_TEST_UTIL_H

@@ -7,13 +7,13 @@ namespace {
 
 using std::chrono::milliseconds;
 
-struct Good {
+struct GoodDuration {
   const char* text;
   long long ms;
 };
 
 TEST(ParseDuration, ReadsEveryUnitAndCombination) {
-  const Good table[] = {
+  const GoodDuration table[] = {
       {"0", 0},
       {"0s", 0},
       {"250ms", 250},
@@ -35,13 +35,13 @@ TEST(ParseDuration, ReadsEveryUnitAndCombination) {
   }
 }
 
-struct Bad {
+struct BadDuration {
   const char* text;
   const char* message;
 };
 
 TEST(ParseDuration, RefusesWithAMessageSayingWhatWasExpected) {
-  const Bad table[] = {
+  const BadDuration table[] = {
       {"", "expected a duration like 5s, 250ms or 1m30s, got ''"},
       {"fast", "expected a duration like 5s, 250ms or 1m30s, got 'fast'"},
       {"5",
@@ -81,7 +81,7 @@ TEST(ParseDuration, RefusesWithAMessageSayingWhatWasExpected) {
 }
 
 TEST(FormatDuration, WritesTheShortestFormThatReadsBack) {
-  const Good table[] = {
+  const GoodDuration table[] = {
       {"0s", 0},         {"250ms", 250},      {"5s", 5'000},      {"1m30s", 90'000},
       {"1h", 3'600'000}, {"7d", 604'800'000}, {"1s500ms", 1'500}, {"1d2h3m4s5ms", 93'784'005}};
   for (const auto& [text, ms] : table) {

@@ -51,11 +51,19 @@ TEST(AiosBody, RendersFragmentsAroundLiveAges) {
   auto a = cell(kNow - 1'500);
   auto b = cell(kNow - 250);
   AiosBody body({"[", "|", "]"}, {a, b});
-  EXPECT_EQ(body.render(kNow), "[1.5|0.25]");
+  EXPECT_EQ(body.render(kNow), R"([,"lastMetrics":"1.5s ago"|,"lastMetrics":"0.25s ago"])");
   a->store(kNow);  // a fresh observation after the view was built
-  EXPECT_EQ(body.render(kNow + 2'000), "[2|2.25]");
+  EXPECT_EQ(body.render(kNow + 2'000), R"([,"lastMetrics":"2s ago"|,"lastMetrics":"2.25s ago"])");
   // A clock behind the cell never gives a negative age.
-  EXPECT_EQ(body.render(kNow - 10'000), "[0|0]");
+  EXPECT_EQ(body.render(kNow - 10'000), R"([,"lastMetrics":"0s ago"|,"lastMetrics":"0s ago"])");
+}
+
+TEST(AiosBody, AnInstanceThatNeverReportedHasNoLastMetricsUntilItDoes) {
+  auto a = cell(0);
+  AiosBody body({"[", "]"}, {a});
+  EXPECT_EQ(body.render(kNow), "[]");
+  a->store(kNow - 3'000);
+  EXPECT_EQ(body.render(kNow), R"([,"lastMetrics":"3s ago"])");
 }
 
 class SerializeBlockViewTest : public ::testing::Test {

@@ -2,13 +2,32 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <boost/json.hpp>
+#include <chrono>
+#include <future>
 
 #include "core/config/config_loader.h"
 #include "tests/support/test_paths.h"
 #include "tests/support/wait_until.h"
 
 namespace blockhealth::test {
+
+Result<std::string> manage(Engine& engine, const std::string& block, const std::string& policy,
+                           const std::string& action, const std::string& data) {
+  auto answer = std::make_shared<std::promise<Result<std::string>>>();
+  auto calls = std::make_shared<std::atomic<int>>(0);
+  auto future = answer->get_future();
+  engine.manage_policy(block, policy, action, data, [answer, calls](Result<std::string> r) {
+    if (++*calls == 1) answer->set_value(std::move(r));
+  });
+  if (future.wait_for(std::chrono::seconds(20)) != std::future_status::ready) {
+    ADD_FAILURE() << "manage_policy never answered";
+    return fail("no answer");
+  }
+  EXPECT_EQ(calls->load(), 1);
+  return future.get();
+}
 
 void RecordingListener::on_transition(const Transition& t) {
   {

@@ -21,6 +21,11 @@
 
 namespace blockhealth::test {
 
+// engine.manage_policy(...) and its answer, waited for (up to 20 s; the
+// test fails when it never comes or comes more than once).
+Result<std::string> manage(Engine& engine, const std::string& block, const std::string& policy,
+                           const std::string& action, const std::string& data = "{}");
+
 struct CallRecord {
   std::string block;
   std::string policy;

@@ -17,7 +17,7 @@ namespace {
 
 namespace json = boost::json;
 
-const std::string& config() {
+const std::string& manage_config() {
   static const std::string yaml = test_defaults_yaml() +
                                   "blocks:\n"
                                   "  - id: b\n"
@@ -36,25 +36,9 @@ const std::string& config() {
   return yaml;
 }
 
-Result<std::string> manage(Engine& engine, const std::string& block, const std::string& policy,
-                           const std::string& action, const std::string& data = "{}") {
-  auto answer = std::make_shared<std::promise<Result<std::string>>>();
-  auto calls = std::make_shared<std::atomic<int>>(0);
-  auto future = answer->get_future();
-  engine.manage_policy(block, policy, action, data, [answer, calls](Result<std::string> r) {
-    if (++*calls == 1) answer->set_value(std::move(r));
-  });
-  if (future.wait_for(std::chrono::seconds(20)) != std::future_status::ready) {
-    ADD_FAILURE() << "manage_policy never answered";
-    return fail("no answer");
-  }
-  EXPECT_EQ(calls->load(), 1);
-  return future.get();
-}
-
 class EngineManageTest : public ::testing::Test {
  protected:
-  void SetUp() override { h_.apply(config()); }
+  void SetUp() override { h_.apply(manage_config()); }
   EngineHarness h_;
 };
 
@@ -107,7 +91,7 @@ TEST(EngineManage, ABusyPolicyIsRefusedWithBusy) {
   EngineOptions options = EngineHarness::default_options();
   options.eval_workers = 1;
   EngineHarness h(options);
-  h.apply(config());
+  h.apply(manage_config());
   ASSERT_TRUE(h.engine().evaluate_now("slow"));
   ASSERT_TRUE(h.engine().evaluate_now("b"));
   auto r = manage(h.engine(), "b", "echo", "echo");
@@ -122,7 +106,7 @@ TEST(EngineManage, AFullQueueIsRefusedWithBusy) {
   EngineOptions options = EngineHarness::default_options();
   options.eval_queue = 0;
   EngineHarness h(options);
-  h.apply(config());
+  h.apply(manage_config());
   auto r = manage(h.engine(), "b", "echo", "echo");
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::kBusy);

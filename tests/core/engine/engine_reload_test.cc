@@ -15,7 +15,7 @@ namespace {
 
 namespace json = boost::json;
 
-std::string config(const std::string& with = "", const std::string& extra_instance = "",
+std::string reload_config(const std::string& with = "", const std::string& extra_instance = "",
                    bool second_block = false) {
   std::string yaml = test_defaults_yaml() +
                      "blocks:\n"
@@ -36,19 +36,6 @@ std::string config(const std::string& with = "", const std::string& extra_instan
   return yaml;
 }
 
-Result<std::string> manage(Engine& engine, const std::string& block, const std::string& policy,
-                           const std::string& action, const std::string& data = "{}") {
-  auto answer = std::make_shared<std::promise<Result<std::string>>>();
-  auto future = answer->get_future();
-  engine.manage_policy(block, policy, action, data,
-                       [answer](Result<std::string> r) { answer->set_value(std::move(r)); });
-  if (future.wait_for(std::chrono::seconds(20)) != std::future_status::ready) {
-    ADD_FAILURE() << "manage_policy never answered";
-    return fail("no answer");
-  }
-  return future.get();
-}
-
 std::uint64_t evaluations(Engine& engine) {
   auto r = manage(engine, "b", "echo", "count");
   EXPECT_TRUE(r) << r.error().message;
@@ -65,7 +52,7 @@ const PolicyHandle* handle_of(Engine& engine, const std::string& block) {
 
 TEST(EngineReload, KeepsInstanceHistoryPushedInstancesAndTheirData) {
   EngineHarness h;
-  h.apply(config());
+  h.apply(reload_config());
   ASSERT_TRUE(h.engine().register_instance("b", "p1"));
   h.push_status("b", "i1", 0);
   h.push_status("b", "p1", 2);
@@ -74,7 +61,7 @@ TEST(EngineReload, KeepsInstanceHistoryPushedInstancesAndTheirData) {
   ASSERT_EQ(before->history->size(), 2U);
   const std::vector<std::string> history = *before->history;
 
-  h.apply(config("        with: {prefix: 'v2 '}\n", "      - id: i2\n"));
+  h.apply(reload_config("        with: {prefix: 'v2 '}\n", "      - id: i2\n"));
   const auto after = h.view("b");
   ASSERT_EQ(after->instances.size(), 3U);
   EXPECT_EQ(after->instances[0].id, "i1");
@@ -97,18 +84,18 @@ TEST(EngineReload, KeepsInstanceHistoryPushedInstancesAndTheirData) {
 
 TEST(EngineReload, ReusesAnUnchangedPolicyInstanceAndRecreatesAChangedOne) {
   EngineHarness h;
-  h.apply(config());
+  h.apply(reload_config());
   h.evaluate("b");
   h.evaluate("b");
   EXPECT_EQ(evaluations(h.engine()), 2U);
   const PolicyHandle* first = handle_of(h.engine(), "b");
 
-  h.apply(config());  // same file again
+  h.apply(reload_config());  // same file again
   EXPECT_EQ(handle_of(h.engine(), "b"), first);
   h.evaluate("b");
   EXPECT_EQ(evaluations(h.engine()), 3U);  // the same instance keeps counting
 
-  h.apply(config("        with: {prefix: 'p '}\n"));  // changed params
+  h.apply(reload_config("        with: {prefix: 'p '}\n"));  // changed params
   EXPECT_NE(handle_of(h.engine(), "b"), first);
   EXPECT_EQ(evaluations(h.engine()), 0U);
   h.evaluate("b");
@@ -117,12 +104,12 @@ TEST(EngineReload, ReusesAnUnchangedPolicyInstanceAndRecreatesAChangedOne) {
 
 TEST(EngineReload, RemovedBlocksAndInstancesAreForgotten) {
   EngineHarness h;
-  h.apply(config("", "      - id: i2\n", true));
+  h.apply(reload_config("", "      - id: i2\n", true));
   h.push_status("b", "i2", 0);
   h.push_status("b2", "x", 0);
   ASSERT_NE(h.view("b2"), nullptr);
 
-  h.apply(config());
+  h.apply(reload_config());
   EXPECT_EQ(h.view("b2"), nullptr);
   EXPECT_EQ(h.engine().views()->ordered.size(), 1U);
   EXPECT_EQ(h.view("b")->instances.size(), 1U);
@@ -154,11 +141,11 @@ TEST(EngineReload, AQuarantineOfAnUnchangedPolicySurvives) {
 
 TEST(EngineReload, NewThresholdsApplyToKeptTrackers) {
   EngineHarness h;
-  h.apply(config());
+  h.apply(reload_config());
   h.push_status("b", "i1", 0);
   h.evaluate("b");
   ASSERT_EQ(h.instance("b", "i1").status, Status::kOk);
-  h.apply(config("        unhealthy_after: 2\n"));
+  h.apply(reload_config("        unhealthy_after: 2\n"));
   h.push_status("b", "i1", 2);
   h.evaluate("b");
   EXPECT_EQ(h.instance("b", "i1").status, Status::kOk);

@@ -5,7 +5,7 @@
 namespace blockhealth {
 namespace {
 
-PolicyVerdict verdict(Status s, std::string reason = "", std::optional<Evidence> e = {}) {
+PolicyVerdict raw_verdict(Status s, std::string reason = "", std::optional<Evidence> e = {}) {
   return PolicyVerdict{s, std::move(reason), std::move(e)};
 }
 
@@ -38,13 +38,13 @@ TEST(PolicyTracker, StartsUnknownNotEvaluated) {
 
 TEST(PolicyTracker, OkNeedsHealthyAfterResultsInARow) {
   PolicyTracker t(thresholds(3, 2, 1));
-  EXPECT_FALSE(t.observe(verdict(Status::kOk, "fine"), 100));
+  EXPECT_FALSE(t.observe(raw_verdict(Status::kOk, "fine"), 100));
   EXPECT_EQ(t.effective().status, Status::kUnknown);
   EXPECT_EQ(t.latest().status, Status::kOk);
   EXPECT_EQ(t.streak(), 1);
   EXPECT_TRUE(t.evaluated());
   EXPECT_EQ(t.evaluated_ms(), 100);
-  EXPECT_TRUE(t.observe(verdict(Status::kOk, "fine again"), 200));
+  EXPECT_TRUE(t.observe(raw_verdict(Status::kOk, "fine again"), 200));
   EXPECT_EQ(t.effective().status, Status::kOk);
   EXPECT_EQ(t.effective().reason, "fine again");
   EXPECT_EQ(t.since_ms(), 200);
@@ -53,16 +53,16 @@ TEST(PolicyTracker, OkNeedsHealthyAfterResultsInARow) {
 
 TEST(PolicyTracker, CriticalNeedsUnhealthyAfterAndAnInterruptedStreakStartsOver) {
   PolicyTracker t(thresholds(3, 1, 1));
-  ASSERT_TRUE(t.observe(verdict(Status::kOk), 1));
-  EXPECT_FALSE(t.observe(verdict(Status::kUnhealthy, "hot"), 2));
-  EXPECT_FALSE(t.observe(verdict(Status::kUnhealthy, "hot"), 3));
-  EXPECT_FALSE(t.observe(verdict(Status::kOk, "cool"), 4));  // breaks the streak
+  ASSERT_TRUE(t.observe(raw_verdict(Status::kOk), 1));
+  EXPECT_FALSE(t.observe(raw_verdict(Status::kUnhealthy, "hot"), 2));
+  EXPECT_FALSE(t.observe(raw_verdict(Status::kUnhealthy, "hot"), 3));
+  EXPECT_FALSE(t.observe(raw_verdict(Status::kOk, "cool"), 4));  // breaks the streak
   EXPECT_EQ(t.effective().status, Status::kOk);
-  EXPECT_FALSE(t.observe(verdict(Status::kUnhealthy, "hot"), 5));
-  EXPECT_FALSE(t.observe(verdict(Status::kUnhealthy, "hot"), 6));
+  EXPECT_FALSE(t.observe(raw_verdict(Status::kUnhealthy, "hot"), 5));
+  EXPECT_FALSE(t.observe(raw_verdict(Status::kUnhealthy, "hot"), 6));
   EXPECT_EQ(t.effective().status, Status::kOk);
   EXPECT_EQ(t.streak(), 2);
-  EXPECT_TRUE(t.observe(verdict(Status::kUnhealthy, "hot 3"), 7));
+  EXPECT_TRUE(t.observe(raw_verdict(Status::kUnhealthy, "hot 3"), 7));
   EXPECT_EQ(t.effective().status, Status::kUnhealthy);
   EXPECT_EQ(t.effective().reason, "hot 3");
   EXPECT_EQ(t.since_ms(), 7);
@@ -70,40 +70,40 @@ TEST(PolicyTracker, CriticalNeedsUnhealthyAfterAndAnInterruptedStreakStartsOver)
 
 TEST(PolicyTracker, WarnUsesDegradedAfter) {
   PolicyTracker t(thresholds(3, 1, 2));
-  ASSERT_TRUE(t.observe(verdict(Status::kOk), 1));
-  EXPECT_FALSE(t.observe(verdict(Status::kDegraded, "warm"), 2));
-  EXPECT_TRUE(t.observe(verdict(Status::kDegraded, "warm"), 3));
+  ASSERT_TRUE(t.observe(raw_verdict(Status::kOk), 1));
+  EXPECT_FALSE(t.observe(raw_verdict(Status::kDegraded, "warm"), 2));
+  EXPECT_TRUE(t.observe(raw_verdict(Status::kDegraded, "warm"), 3));
   EXPECT_EQ(t.effective().status, Status::kDegraded);
 }
 
 TEST(PolicyTracker, UnknownUsesUnhealthyAfter) {
   PolicyTracker t(thresholds(2, 1, 1));
-  ASSERT_TRUE(t.observe(verdict(Status::kOk), 1));
-  EXPECT_FALSE(t.observe(verdict(Status::kUnknown, "no data"), 2));
-  EXPECT_TRUE(t.observe(verdict(Status::kUnknown, "no data"), 3));
+  ASSERT_TRUE(t.observe(raw_verdict(Status::kOk), 1));
+  EXPECT_FALSE(t.observe(raw_verdict(Status::kUnknown, "no data"), 2));
+  EXPECT_TRUE(t.observe(raw_verdict(Status::kUnknown, "no data"), 3));
   EXPECT_EQ(t.effective().status, Status::kUnknown);
   EXPECT_EQ(t.effective().reason, "no data");
 }
 
 TEST(PolicyTracker, AFirstUnknownResultIsTakenAtOnceAsTheStatusIsAlreadyUnknown) {
   PolicyTracker t(thresholds(3, 2, 1));
-  EXPECT_FALSE(t.observe(verdict(Status::kUnknown, "no sample"), 50));
+  EXPECT_FALSE(t.observe(raw_verdict(Status::kUnknown, "no sample"), 50));
   EXPECT_EQ(t.effective().reason, "no sample");
   EXPECT_EQ(t.since_ms(), 50);
 }
 
 TEST(PolicyTracker, ThresholdOfOneSwitchesAtOnce) {
   PolicyTracker t(thresholds(1, 1, 1));
-  EXPECT_TRUE(t.observe(verdict(Status::kUnhealthy), 1));
-  EXPECT_TRUE(t.observe(verdict(Status::kOk), 2));
-  EXPECT_TRUE(t.observe(verdict(Status::kDegraded), 3));
-  EXPECT_TRUE(t.observe(verdict(Status::kUnknown), 4));
+  EXPECT_TRUE(t.observe(raw_verdict(Status::kUnhealthy), 1));
+  EXPECT_TRUE(t.observe(raw_verdict(Status::kOk), 2));
+  EXPECT_TRUE(t.observe(raw_verdict(Status::kDegraded), 3));
+  EXPECT_TRUE(t.observe(raw_verdict(Status::kUnknown), 4));
 }
 
 TEST(PolicyTracker, TheSameStatusRefreshesReasonAndEvidenceButNotSince) {
   PolicyTracker t(thresholds(1, 1, 1));
-  ASSERT_TRUE(t.observe(verdict(Status::kUnhealthy, "91 C", Evidence{"temp", 91, 88}), 10));
-  EXPECT_FALSE(t.observe(verdict(Status::kUnhealthy, "93 C", Evidence{"temp", 93, 88}), 20));
+  ASSERT_TRUE(t.observe(raw_verdict(Status::kUnhealthy, "91 C", Evidence{"temp", 91, 88}), 10));
+  EXPECT_FALSE(t.observe(raw_verdict(Status::kUnhealthy, "93 C", Evidence{"temp", 93, 88}), 20));
   EXPECT_EQ(t.effective().reason, "93 C");
   ASSERT_TRUE(t.effective().evidence.has_value());
   EXPECT_EQ(t.effective().evidence->observed, 93);
@@ -113,8 +113,8 @@ TEST(PolicyTracker, TheSameStatusRefreshesReasonAndEvidenceButNotSince) {
 
 TEST(PolicyTracker, WhileAnotherStatusIsCountedTheEffectiveReasonStays) {
   PolicyTracker t(thresholds(3, 1, 1));
-  ASSERT_TRUE(t.observe(verdict(Status::kOk, "fine"), 1));
-  EXPECT_FALSE(t.observe(verdict(Status::kUnhealthy, "hot"), 2));
+  ASSERT_TRUE(t.observe(raw_verdict(Status::kOk, "fine"), 1));
+  EXPECT_FALSE(t.observe(raw_verdict(Status::kUnhealthy, "hot"), 2));
   EXPECT_EQ(t.effective().reason, "fine");
   EXPECT_EQ(t.latest().reason, "hot");
   EXPECT_EQ(t.latest().status, Status::kUnhealthy);
@@ -122,12 +122,12 @@ TEST(PolicyTracker, WhileAnotherStatusIsCountedTheEffectiveReasonStays) {
 
 TEST(PolicyTracker, NewThresholdsApplyToTheStreakKept) {
   PolicyTracker t(thresholds(5, 1, 1));
-  ASSERT_TRUE(t.observe(verdict(Status::kOk), 1));
-  EXPECT_FALSE(t.observe(verdict(Status::kUnhealthy), 2));
-  EXPECT_FALSE(t.observe(verdict(Status::kUnhealthy), 3));
+  ASSERT_TRUE(t.observe(raw_verdict(Status::kOk), 1));
+  EXPECT_FALSE(t.observe(raw_verdict(Status::kUnhealthy), 2));
+  EXPECT_FALSE(t.observe(raw_verdict(Status::kUnhealthy), 3));
   t.set_thresholds(thresholds(3, 1, 1));
   EXPECT_EQ(t.streak(), 2);
-  EXPECT_TRUE(t.observe(verdict(Status::kUnhealthy), 4));  // 3rd in a row
+  EXPECT_TRUE(t.observe(raw_verdict(Status::kUnhealthy), 4));  // 3rd in a row
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 
 #include "core/state/state_store.h"
 #include "tests/core/state/state_test_child.h"
+#include "tests/core/state/open_test_store.h"
 #include "tests/core/state/state_test_records.h"
 #include "tests/support/test_paths.h"
 
@@ -21,16 +22,8 @@ namespace {
 
 using test::make_delivery;
 using test::make_transition;
+using test::open_store;
 using test::TempDir;
-
-StateStorePtr open_store(const std::filesystem::path& dir) {
-  Result<StateStorePtr> store = StateStore::open(dir);
-  if (!store) {
-    ADD_FAILURE() << store.error().message;
-    return nullptr;
-  }
-  return std::move(*store);
-}
 
 // Every number on its own line in `text`, the last one complete.
 std::vector<std::uint64_t> numbers(const std::string& text) {

@@ -7,6 +7,7 @@
 #include <limits>
 #include <sstream>
 
+#include "tests/core/state/open_test_store.h"
 #include "tests/core/state/state_test_records.h"
 #include "tests/support/test_paths.h"
 
@@ -15,6 +16,7 @@ namespace {
 
 using test::make_delivery;
 using test::make_transition;
+using test::open_store;
 using test::TempDir;
 
 // Every field, in words: a mismatch shows which one differs (NaN included).
@@ -36,15 +38,6 @@ std::vector<std::uint64_t> seqs(const std::vector<Transition>& ts) {
   out.reserve(ts.size());
   for (const Transition& t : ts) out.push_back(t.seq);
   return out;
-}
-
-StateStorePtr open_store(const std::filesystem::path& dir) {
-  Result<StateStorePtr> store = StateStore::open(dir);
-  if (!store) {
-    ADD_FAILURE() << store.error().message;
-    return nullptr;
-  }
-  return std::move(*store);
 }
 
 TEST(StateStoreTest, TransitionsRoundTripEveryField) {
