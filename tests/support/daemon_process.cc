@@ -26,6 +26,10 @@ pid_t spawn(const std::vector<std::string>& args, const std::filesystem::path& o
                                    O_WRONLY | O_CREAT | O_APPEND, 0644);
   posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  // The child gets only stdin/stdout/stderr: a test's listening sockets
+  // (webhook receivers, fake instances; Asio does not mark them
+  // close-on-exec) must not live on in the daemon after the test closes them.
+  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
   std::vector<char*> argv;
   for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
