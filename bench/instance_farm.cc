@@ -121,8 +121,8 @@ struct InstanceFarm::Impl {
 };
 
 const std::string& InstanceFarm::metrics_page() {
-  static const std::string kPage = build_metrics_page();
-  return kPage;
+  static const std::string page = build_metrics_page();
+  return page;
 }
 
 InstanceFarm::InstanceFarm(std::size_t count, int threads)

@@ -252,9 +252,15 @@ RunResult run_once(const Args& args, const std::vector<std::uint16_t>& ports, pi
   return r;
 }
 
+// Microseconds as milliseconds, for printing.
+double ms(std::int64_t us) {
+  return static_cast<double>(us) / 1e3;
+}
+
 template <typename T, typename F>
 double median_of(const std::vector<T>& v, F f) {
   std::vector<double> xs;
+  xs.reserve(v.size());
   for (const T& x : v) xs.push_back(static_cast<double>(f(x)));
   std::sort(xs.begin(), xs.end());
   return xs.empty() ? 0 : xs[xs.size() / 2];
@@ -288,11 +294,10 @@ int main(int argc, char** argv) {
         "%.2f ms | duration p50 %.2f ms p99 %.2f ms | started %llu completed %llu failed %llu "
         "skipped %llu new connections %llu peak in flight %zu | samples in store %zu | farm cpu "
         "%.1f%% | load average %.1f -> %.1f\n",
-        run + 1, r.cpu_percent, s.lateness.p50_us / 1e3, s.lateness.p90_us / 1e3,
-        s.lateness.p99_us / 1e3, s.lateness.max_us / 1e3, s.duration.p50_us / 1e3,
-        s.duration.p99_us / 1e3, static_cast<unsigned long long>(s.started),
-        static_cast<unsigned long long>(s.completed), static_cast<unsigned long long>(s.failed),
-        static_cast<unsigned long long>(s.skipped_ticks),
+        run + 1, r.cpu_percent, ms(s.lateness.p50_us), ms(s.lateness.p90_us), ms(s.lateness.p99_us),
+        ms(s.lateness.max_us), ms(s.duration.p50_us), ms(s.duration.p99_us),
+        static_cast<unsigned long long>(s.started), static_cast<unsigned long long>(s.completed),
+        static_cast<unsigned long long>(s.failed), static_cast<unsigned long long>(s.skipped_ticks),
         static_cast<unsigned long long>(s.connections_opened), s.peak_in_flight, r.samples,
         r.farm_cpu_percent, r.load_before, r.load_after);
     std::fflush(stdout);

@@ -47,7 +47,8 @@ Transition sample_transition(std::uint64_t seq) {
   return t;
 }
 
-void BM_AppendTransition(benchmark::State& state) {
+// Google Benchmark names its benchmarks BM_*.
+void BM_AppendTransition(benchmark::State& state) {  // NOLINT(readability-identifier-naming)
   ScratchDir dir;
   Result<StateStorePtr> store = StateStore::open(dir.path());
   if (!store) {
@@ -67,7 +68,7 @@ void BM_AppendTransition(benchmark::State& state) {
 }
 BENCHMARK(BM_AppendTransition)->Unit(benchmark::kMicrosecond);
 
-void BM_AddRemoveDelivery(benchmark::State& state) {
+void BM_AddRemoveDelivery(benchmark::State& state) {  // NOLINT(readability-identifier-naming)
   ScratchDir dir;
   Result<StateStorePtr> store = StateStore::open(dir.path());
   if (!store) {

@@ -23,7 +23,7 @@ namespace json = boost::json;
 using namespace std::string_literals;
 
 // timeout must not exceed interval: both 300ms keep the suite fast.
-constexpr const char* kDefaults = R"(
+constexpr const char* kProbeDefaults = R"(
 defaults:
   interval: 300ms
   timeout: 300ms
@@ -97,8 +97,8 @@ TEST(PullFailures, EveryWayAHealthEndpointFailsHasItsVerdictAndReason) {
   urls["closed-port"] = closed_url;
   instances += instance_yaml("closed-port", closed_url);
 
-  DaemonProcess daemon(
-      dir.path(), std::string(kDefaults) + "blocks:\n  - id: probed\n    instances:\n" + instances);
+  DaemonProcess daemon(dir.path(), std::string(kProbeDefaults) +
+                                       "blocks:\n  - id: probed\n    instances:\n" + instances);
   ASSERT_TRUE(daemon.started());
 
   const json::value view = wait_for_view(daemon.address(), "probed", [&](const json::value& v) {

@@ -28,7 +28,9 @@ constexpr const char* kPromType = "text/plain; version=0.0.4; charset=utf-8";
 constexpr const char* kFixtureReason =
     "GPU 1 (GPU-8a7b6c5d-4e3f-4a1b-8c9d-0e1f2a3b4c5d) core 86 C >= warn 85 C (default); GPU 1 "
     "memory is a DCGM blank value";
-const std::string kInstanceReason = std::string("gpu_temperature: ") + kFixtureReason;
+std::string instance_reason() {
+  return std::string("gpu_temperature: ") + kFixtureReason;
+}
 
 // The "sources" entry of `instance` for `source` ("health", "metrics",
 // "logs"); null when absent.
@@ -80,7 +82,7 @@ TEST(PullMetrics, ADcgmExporterPageIsJudgedByGpuTemperatureAndItsFailuresSayWhy)
     return str(instance_of(v, "in-vkkv"), "status") == "degraded";
   });
   json::value in = instance_of(view, "in-vkkv");
-  EXPECT_EQ(str(in, "reason"), kInstanceReason) << in;
+  EXPECT_EQ(str(in, "reason"), instance_reason()) << in;
   EXPECT_EQ(str(policy_result_of(in, "gpu_temperature"), "reason"), kFixtureReason) << in;
   EXPECT_EQ(str(in, "policy"), "gpu_temperature") << in;
   const json::value& evidence = in.at("evidence");
@@ -98,7 +100,7 @@ TEST(PullMetrics, ADcgmExporterPageIsJudgedByGpuTemperatureAndItsFailuresSayWhy)
   json::value aios = http_get(address, "/block/health/gpus").json();
   EXPECT_TRUE(aios.at("healthy").as_bool()) << aios;
   EXPECT_TRUE(aios.at("instances").at(0).at("healthy").as_bool()) << aios;
-  EXPECT_EQ(str(aios.at("instances").at(0), "reason"), kInstanceReason) << aios;
+  EXPECT_EQ(str(aios.at("instances").at(0), "reason"), instance_reason()) << aios;
 
   // The exporter fails: the scrape says why at once, and the last samples
   // are kept (still judged) until stale_after (1s) passes without a success.
@@ -152,7 +154,7 @@ TEST(PullMetrics, ADcgmExporterPageIsJudgedByGpuTemperatureAndItsFailuresSayWhy)
     const json::value in = instance_of(v, "in-vkkv");
     return str(in, "status") == "degraded" && source_ok(in, "metrics");
   });
-  EXPECT_EQ(str(instance_of(view, "in-vkkv"), "reason"), kInstanceReason);
+  EXPECT_EQ(str(instance_of(view, "in-vkkv"), "reason"), instance_reason());
 }
 
 TEST(PullMetrics, AnAnswerOverScrapeBodyLimitFailsNamingTheLimit) {
