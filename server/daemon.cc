@@ -12,12 +12,12 @@
 #include <mutex>
 #include <thread>
 
-#include "core/engine/engine.h"
-#include "core/engine/engine_metrics.h"
-#include "core/engine/engine_plan.h"
 #include "core/actions/action_dispatcher.h"
 #include "core/actions/action_listener.h"
 #include "core/actions/state_store_outbox.h"
+#include "core/engine/engine.h"
+#include "core/engine/engine_metrics.h"
+#include "core/engine/engine_plan.h"
 #include "core/sources/source_manager.h"
 #include "core/state/state_store.h"
 #include "core/util/json_text.h"
@@ -84,8 +84,7 @@ class Daemon {
   Result<std::string> reload();
   // Swaps `plan` in (engine, pull sources, actions, token). REQUIRES:
   // reload_mu_ held. `current` is the plan it replaces (nullptr at start).
-  Result<std::string> apply_plan(const EnginePlanConstSharedPtr& plan,
-                                 const EnginePlan* current);
+  Result<std::string> apply_plan(const EnginePlanConstSharedPtr& plan, const EnginePlan* current);
   Result<std::optional<std::string>> load_token(const Config& config);
   // Opens the state store and builds the engine around it (restored holds,
   // transition numbering). Error when the store cannot be opened.
@@ -103,7 +102,7 @@ class Daemon {
   std::unique_ptr<StateStoreOutbox> outbox_;
   std::unique_ptr<EngineMetrics> engine_metrics_;
   std::unique_ptr<Engine> engine_;
-  std::unique_ptr<ActionDispatcher> actions_;      // after engine_: destroyed before it
+  std::unique_ptr<ActionDispatcher> actions_;  // after engine_: destroyed before it
   std::unique_ptr<ActionListener> action_listener_;
   std::unique_ptr<SourceManager> sources_;  // after engine_: destroyed before it
   std::unique_ptr<EventLog> event_log_;
@@ -155,8 +154,9 @@ Result<std::string> Daemon::apply_plan(const EnginePlanConstSharedPtr& plan,
     before.auth_token_file = after.auth_token_file;  // applied live
     if (!(before == after)) {
       restart_needed.push_back("server");
-      spdlog::warn("reload: changes under server: (listen, limits, threads) take effect at "
-                   "restart; auth_token_file is applied now");
+      spdlog::warn(
+          "reload: changes under server: (listen, limits, threads) take effect at "
+          "restart; auth_token_file is applied now");
     }
     if (current->config.state_dir != plan->config.state_dir) {
       restart_needed.push_back("state_dir");
@@ -215,8 +215,9 @@ void Daemon::arm_prune_timer() {
   prune_timer_->async_wait([this](const boost::system::error_code& ec) {
     if (ec) return;
     const auto plan = engine_->plan();
-    const std::string done = prune_state(*state_, engine_->holds(), SystemClock::instance().wall_ms(),
-                                         plan->config.history_retention);
+    const std::string done =
+        prune_state(*state_, engine_->holds(), SystemClock::instance().wall_ms(),
+                    plan->config.history_retention);
     if (!done.empty()) spdlog::debug("state pruned: {}", done);
     arm_prune_timer();
   });
@@ -280,8 +281,8 @@ int Daemon::run() {
     const std::string i(instance);
     return !holds->maintenance(b, i) && !holds->silence_for(b, i);
   };
-  actions_ = std::make_unique<ActionDispatcher>(dispatch, *outbox_, SystemClock::instance(),
-                                                &metrics_);
+  actions_ =
+      std::make_unique<ActionDispatcher>(dispatch, *outbox_, SystemClock::instance(), &metrics_);
   action_listener_ = std::make_unique<ActionListener>(*actions_);
   fanout_.add(action_listener_.get());
   event_log_ = std::make_unique<EventLog>(engine_->notifier(), 10'000);
@@ -292,20 +293,7 @@ int Daemon::run() {
                                               const std::optional<std::string>& block) {
     return store->transitions_after(after, limit, block);
   };
-  ctx_->ingest.samples = metrics_
-                             .add_counter("blockhealth_ingested_samples_total",
-                                          "Metric samples accepted by push.", {"block"})
-                             .value();
-  ctx_->ingest.log_lines = metrics_
-                               .add_counter("blockhealth_ingested_log_lines_total",
-                                            "Log lines accepted by push.", {"block"})
-                               .value();
-  ctx_->ingest.rejected =
-      metrics_
-          .add_counter("blockhealth_ingest_rejected_total",
-                       "Push requests refused, by kind (malformed, media_type, limit).",
-                       {"block", "kind"})
-          .value();
+  ctx_->ingest = register_ingest_metrics(metrics_);
   ctx_->reload = [this] { return reload(); };
 
   {

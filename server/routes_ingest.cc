@@ -2,6 +2,7 @@
 // log lines. A refused body changes nothing.
 #include "core/observations/push_payload.h"
 #include "core/prometheus/exposition_parser.h"
+#include "core/util/text.h"
 #include "server/routes.h"
 
 namespace blockhealth::server {
@@ -16,16 +17,6 @@ std::string media_type(const Request& req) {
   return type;
 }
 
-bool is_valid_id(std::string_view id) {
-  if (id.empty() || id.size() > 128) return false;
-  for (char c : id) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '.' || c == '_' || c == '-';
-    if (!ok) return false;
-  }
-  return true;
-}
-
 void count_rejected(ServerContext& ctx, const std::string& block, std::string_view kind) {
   if (ctx.ingest.rejected != nullptr) ctx.ingest.rejected->with({block, kind}).inc();
 }
@@ -37,6 +28,19 @@ Response accepted(const Request& req, std::string_view what, std::size_t n) {
 }
 
 }  // namespace
+
+IngestMetrics register_ingest_metrics(prometheus::MetricsRegistry& registry) {
+  IngestMetrics m;
+  auto value_or_null = [](auto result) { return result ? *result : nullptr; };
+  m.samples = value_or_null(registry.add_counter("blockhealth_ingested_samples_total",
+                                                 "Metric samples accepted by push.", {"block"}));
+  m.log_lines = value_or_null(registry.add_counter("blockhealth_ingested_log_lines_total",
+                                                   "Log lines accepted by push.", {"block"}));
+  m.rejected = value_or_null(registry.add_counter(
+      "blockhealth_ingest_rejected_total",
+      "Push requests refused, by kind (malformed, media_type, limit).", {"block", "kind"}));
+  return m;
+}
 
 void add_ingest_routes(Router& router, ServerContext& ctx) {
   router.add(http::verb::put, "/v1/blocks/{}/instances/{}",

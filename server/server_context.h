@@ -24,6 +24,11 @@ struct IngestMetrics {
   prometheus::CounterFamily* rejected = nullptr;   // {block, kind}
 };
 
+// Registers the ingestion counters in `registry` (once per registry; a
+// family that cannot be registered stays nullptr and is not counted).
+// Defined in routes_ingest.cc.
+IngestMetrics register_ingest_metrics(prometheus::MetricsRegistry& registry);
+
 // Transitions older than the in-memory event log holds: after `after`, at
 // most `limit`, of one block when given (from the state store).
 using OlderEvents = std::function<Result<std::vector<Transition>>(

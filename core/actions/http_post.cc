@@ -25,12 +25,6 @@ using tcp = net::ip::tcp;
 
 constexpr std::uint32_t kHeaderLimit = 64 * 1024;
 
-std::string host_header(const HttpUrl& url) {
-  std::string host = url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
-  if (url.port != 80) host += ":" + std::to_string(url.port);
-  return host;
-}
-
 class PostOperation : public std::enable_shared_from_this<PostOperation> {
  public:
   PostOperation(const net::any_io_executor& executor, PostRequest request,
@@ -72,7 +66,7 @@ class PostOperation : public std::enable_shared_from_this<PostOperation> {
     request_.method(http::verb::post);
     request_.target(spec_.url.target);
     request_.version(11);
-    request_.set(http::field::host, host_header(spec_.url));
+    request_.set(http::field::host, spec_.url.host_header());
     request_.set(http::field::user_agent, "blockhealthd");
     request_.set(http::field::content_type, "application/json");
     request_.set(http::field::connection, "close");

@@ -150,17 +150,9 @@ std::optional<BlockConfig> read_block(const YAML::Node& item, int index,
 
   if (complete) check_block_checks_something(out, where, problems);
 
-  const auto id = r.string("id");
-  if (!r.has("id")) {
-    r.report_missing("id", " (each block needs a unique id)");
-    return std::nullopt;
-  }
+  auto id = r.required_id(" (each block needs a unique id)");
   if (!id) return std::nullopt;
-  if (!is_valid_id(*id)) {
-    r.report(*r.get("id"), "'" + *id + "' is not a valid id (use letters, digits, '.', '_', '-')");
-    return std::nullopt;
-  }
-  out.id = *id;
+  out.id = std::move(*id);
   return out;
 }
 

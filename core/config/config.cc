@@ -9,6 +9,12 @@ std::string ListenAddress::to_string() const {
   return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
 
+std::string HttpUrl::host_header() const {
+  std::string out = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  if (port != 80) out += ":" + std::to_string(port);
+  return out;
+}
+
 bool PolicyConfig::applies_to(std::string_view instance_id) const {
   if (instances.empty()) return true;
   for (const std::string& id : instances) {

@@ -49,6 +49,8 @@ struct HttpUrl {
   std::string host;          // name or IP literal, IPv6 without brackets
   std::uint16_t port = 80;   // explicit port, or 80
   std::string target = "/";  // path and query, never empty: "/health", "/m?x=1"
+  // The Host header a request to this URL sends: "h", "h:8080", "[::1]:8080".
+  std::string host_header() const;
   friend bool operator==(const HttpUrl&, const HttpUrl&) = default;
 };
 

@@ -54,17 +54,9 @@ std::optional<InstanceConfig> read_instance(const YAML::Node& item, int index,
   out.log_file = r.path("log_file", base_dir);
   if (auto labels = r.string_map("labels", &check_label_name)) out.labels = std::move(*labels);
 
-  const auto id = r.string("id");
-  if (!r.has("id")) {
-    r.report_missing("id", " (each instance needs an id, unique in its block)");
-    return std::nullopt;
-  }
+  auto id = r.required_id(" (each instance needs an id, unique in its block)");
   if (!id) return std::nullopt;
-  if (!is_valid_id(*id)) {
-    r.report(*r.get("id"), "'" + *id + "' is not a valid id (use letters, digits, '.', '_', '-')");
-    return std::nullopt;
-  }
-  out.id = *id;
+  out.id = std::move(*id);
   return out;
 }
 

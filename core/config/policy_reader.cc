@@ -91,7 +91,7 @@ std::optional<PolicyConfig> read_policy(const YAML::Node& item, int index,
     if (!id) return std::nullopt;
     if (!is_valid_id(*id)) {
       r.report(*r.get("id"),
-               "'" + *id + "' is not a valid id (use letters, digits, '.', '_', '-')");
+               "'" + *id + "' is not a valid id (use letters, digits, '.', '_', '-'; at most 128)");
       return std::nullopt;
     }
     out.id = *id;

@@ -92,16 +92,6 @@ SourceMark value_mark(const YAML::Node& key, const YAML::Node& value) {
   return to_source_mark(value.Mark());
 }
 
-bool is_valid_id(std::string_view id) {
-  if (id.empty()) return false;
-  for (char c : id) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '.' || c == '_' || c == '-';
-    if (!ok) return false;
-  }
-  return true;
-}
-
 std::string peek_scalar(const YAML::Node& map, std::string_view key) {
   if (!map.IsMap()) return {};
   for (const auto& kv : map) {
@@ -165,6 +155,21 @@ void MapReader::report(const Field& f, const std::string& what) const {
 void MapReader::report_missing(std::string_view key, std::string_view hint) const {
   problems_->add(at_, (where_.empty() ? std::string("missing '") : where_ + ": missing '") +
                           std::string(key) + "'" + std::string(hint));
+}
+
+std::optional<std::string> MapReader::required_id(std::string_view missing_hint) const {
+  const auto id = string("id");
+  if (!has("id")) {
+    report_missing("id", missing_hint);
+    return std::nullopt;
+  }
+  if (!id) return std::nullopt;
+  if (!is_valid_id(*id)) {
+    report(*get("id"),
+           "'" + *id + "' is not a valid id (use letters, digits, '.', '_', '-'; at most 128)");
+    return std::nullopt;
+  }
+  return id;
 }
 
 std::optional<std::string> read_string(const YAML::Node& value, SourceMark at,

@@ -22,6 +22,7 @@
 
 #include "core/config/config.h"
 #include "core/config/config_problem.h"
+#include "core/util/text.h"  // is_valid_id
 
 namespace blockhealth {
 
@@ -32,9 +33,6 @@ std::string describe_node(const YAML::Node& node);
 // Where a value is: its own mark, or its key's when the value is null
 // (yaml-cpp marks an empty value at the next token, often the next line).
 SourceMark value_mark(const YAML::Node& key, const YAML::Node& value);
-
-// [A-Za-z0-9._-]+
-bool is_valid_id(std::string_view id);
 
 // The scalar under `key` when `map` is a map holding one, else "". To name
 // an item in messages before it is read.
@@ -84,6 +82,9 @@ class MapReader {
   // Typed reads. Each returns nullopt when the key is absent, and also when
   // the value is wrong, after reporting it.
   std::optional<std::string> string(std::string_view key) const;  // non-empty scalar
+  // The required "id" key: a valid id (is_valid_id), or nullopt after
+  // reporting it missing (with `missing_hint`) or invalid.
+  std::optional<std::string> required_id(std::string_view missing_hint) const;
   std::optional<std::int64_t> integer(std::string_view key, std::int64_t min,
                                       std::int64_t max) const;
   std::optional<std::chrono::milliseconds> duration(std::string_view key,

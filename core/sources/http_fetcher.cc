@@ -18,12 +18,6 @@ using tcp = net::ip::tcp;
 
 constexpr std::uint32_t kHeaderLimit = 64 * 1024;
 
-std::string host_header(const HttpUrl& url) {
-  std::string host = url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
-  if (url.port != 80) host += ":" + std::to_string(url.port);
-  return host;
-}
-
 bool closed_by_peer(const boost::system::error_code& ec) {
   return ec == http::error::end_of_stream || ec == net::error::eof ||
          ec == net::error::connection_reset || ec == net::error::connection_aborted ||
@@ -44,7 +38,7 @@ HttpFetcher::HttpFetcher(net::any_io_executor executor, FetchSpec spec)
   request_.method(http::verb::get);
   request_.target(spec_.url.target);
   request_.version(11);
-  request_.set(http::field::host, host_header(spec_.url));
+  request_.set(http::field::host, spec_.url.host_header());
   request_.set(http::field::user_agent, "blockhealthd");
   request_.set(http::field::accept, spec_.accept);
   request_.keep_alive(true);

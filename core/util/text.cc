@@ -50,6 +50,15 @@ std::size_t utf8_sequence_length(const char* p, const char* end) {
   return len;
 }
 
+bool is_valid_id(std::string_view id) {
+  constexpr std::size_t kMaxIdLength = 128;
+  if (id.empty() || id.size() > kMaxIdLength) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
+  });
+}
+
 bool equals_ignoring_ascii_case(std::string_view text, std::string_view lower) {
   if (text.size() != lower.size()) return false;
   for (std::size_t i = 0; i < text.size(); ++i) {

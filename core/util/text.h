@@ -34,6 +34,10 @@ bool is_valid_utf8(std::string_view in);
 // upper-case ASCII letters.
 bool equals_ignoring_ascii_case(std::string_view text, std::string_view lower);
 
+// Whether `id` is a valid block or instance id: 1 to 128 characters of
+// [A-Za-z0-9._-] (safe in URLs, metric labels and file names alike).
+bool is_valid_id(std::string_view id);
+
 }  // namespace blockhealth
 
 #endif  // BLOCKHEALTH_CORE_UTIL_TEXT_H

@@ -14,18 +14,7 @@ RouteHarness::RouteHarness(EngineOptions options)
       io_thread_([this] { io_.run(); }),
       ctx_(new ServerContext{engine_.engine(), metrics_, io_, events_, {}, {}, {}}) {
   engine_.listener().forward_to(&events_);
-  ctx_->ingest.samples = metrics_
-                             .add_counter("blockhealth_ingested_samples_total",
-                                          "Metric samples accepted by push.", {"block"})
-                             .value();
-  ctx_->ingest.log_lines = metrics_
-                               .add_counter("blockhealth_ingested_log_lines_total",
-                                            "Log lines accepted by push.", {"block"})
-                               .value();
-  ctx_->ingest.rejected = metrics_
-                              .add_counter("blockhealth_ingest_rejected_total",
-                                           "Push requests refused.", {"block", "kind"})
-                              .value();
+  ctx_->ingest = register_ingest_metrics(metrics_);
   ctx_->reload = [this]() -> Result<std::string> {
     if (!reload_) return fail("no reload configured");
     return reload_();

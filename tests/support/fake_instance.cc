@@ -69,7 +69,7 @@ struct FakeInstance::Impl {
   std::map<std::string, FakeResponse> responses;  // GUARDED_BY(mu)
   std::map<std::string, std::size_t> requests;    // GUARDED_BY(mu)
   std::size_t connections = 0;                    // GUARDED_BY(mu)
-  std::set<std::shared_ptr<FakeSession>> hung;        // io thread only
+  std::set<std::shared_ptr<FakeSession>> hung;    // io thread only
   bool stopped = false;                           // GUARDED_BY(mu)
 
   void accept();

@@ -59,7 +59,8 @@ HttpReply http_request(const std::string& address, const HttpRequest& request) {
     const auto& res = parser.get();
     reply.status = static_cast<int>(res.result_int());
     for (const auto& field : res) {
-      reply.headers[boost::algorithm::to_lower_copy(std::string(field.name_string()))] = std::string(field.value());
+      reply.headers[boost::algorithm::to_lower_copy(std::string(field.name_string()))] =
+          std::string(field.value());
     }
     reply.body = res.body();
     beast::error_code ec;

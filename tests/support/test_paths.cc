@@ -9,12 +9,24 @@
 
 namespace blockhealth::test {
 
-std::filesystem::path fixtures_dir() { return BLOCKHEALTH_FIXTURES_DIR; }
-std::filesystem::path plugin_dir() { return BLOCKHEALTH_PLUGIN_DIR; }
-std::filesystem::path test_plugin_dir() { return BLOCKHEALTH_TEST_PLUGIN_DIR; }
-std::filesystem::path bin_dir() { return BLOCKHEALTH_BIN_DIR; }
-std::filesystem::path source_dir() { return BLOCKHEALTH_SOURCE_DIR; }
-std::filesystem::path binary_dir() { return BLOCKHEALTH_BINARY_DIR; }
+std::filesystem::path fixtures_dir() {
+  return BLOCKHEALTH_FIXTURES_DIR;
+}
+std::filesystem::path plugin_dir() {
+  return BLOCKHEALTH_PLUGIN_DIR;
+}
+std::filesystem::path test_plugin_dir() {
+  return BLOCKHEALTH_TEST_PLUGIN_DIR;
+}
+std::filesystem::path bin_dir() {
+  return BLOCKHEALTH_BIN_DIR;
+}
+std::filesystem::path source_dir() {
+  return BLOCKHEALTH_SOURCE_DIR;
+}
+std::filesystem::path binary_dir() {
+  return BLOCKHEALTH_BINARY_DIR;
+}
 
 std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -27,10 +39,13 @@ std::string read_file(const std::filesystem::path& path) {
   return out.str();
 }
 
-std::string read_fixture(const std::string& name) { return read_file(fixtures_dir() / name); }
+std::string read_fixture(const std::string& name) {
+  return read_file(fixtures_dir() / name);
+}
 
 TempDir::TempDir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "blockhealth-test-XXXXXX").string();
+  std::string pattern =
+      (std::filesystem::temp_directory_path() / "blockhealth-test-XXXXXX").string();
   if (mkdtemp(pattern.data()) == nullptr) ADD_FAILURE() << "mkdtemp failed for " << pattern;
   path_ = pattern;
 }

@@ -95,7 +95,8 @@ class ReceiverSession : public std::enable_shared_from_this<ReceiverSession> {
     r.method = std::string(request_.method_string());
     r.target = std::string(request_.target());
     for (const auto& field : request_) {
-      r.headers[boost::algorithm::to_lower_copy(std::string(field.name_string()))] = std::string(field.value());
+      r.headers[boost::algorithm::to_lower_copy(std::string(field.name_string()))] =
+          std::string(field.value());
     }
     r.body = request_.body();
     const ReceiverReply reply = server_.shared->record(std::move(r));

@@ -90,15 +90,15 @@ TEST(ConfigRules, MissingAndInvalidIds) {
 )"),
       ElementsAre("test.yaml:2:5: block #1: missing 'id' (each block needs a unique id)",
                   "test.yaml:3:9: block #2: id: 'b 2' is not a valid id (use letters, "
-                  "digits, '.', '_', '-')",
+                  "digits, '.', '_', '-'; at most 128)",
                   "test.yaml:7:9: instance #1 in block 'b3': missing 'id' (each instance "
                   "needs an id, unique in its block)",
                   "test.yaml:8:13: instance #2 in block 'b3': id: 'a/b' is not a valid id "
-                  "(use letters, digits, '.', '_', '-')",
+                  "(use letters, digits, '.', '_', '-'; at most 128)",
                   "test.yaml:10:9: policy 'p' in block 'b3': missing 'use' (the name of the "
                   "policy plugin to run, like gpu_temperature)",
                   "test.yaml:12:13: policy #2 in block 'b3': id: '#q' is not a valid id "
-                  "(use letters, digits, '.', '_', '-')"));
+                  "(use letters, digits, '.', '_', '-'; at most 128)"));
 }
 
 TEST(ConfigRules, DuplicateBlockId) {
