@@ -90,6 +90,7 @@ TEST(ChangeNotifier, ManyWaitersFromManyThreadsAllWake) {
   constexpr int kPerThread = 100;
   std::atomic<int> woken{0};
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&] {
       for (int i = 0; i < kPerThread; ++i) n.wait("k", 0, [&] { ++woken; });
