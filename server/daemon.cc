@@ -286,6 +286,8 @@ int Daemon::run() {
   action_listener_ = std::make_unique<ActionListener>(*actions_);
   fanout_.add(action_listener_.get());
   event_log_ = std::make_unique<EventLog>(engine_->notifier(), 10'000);
+  // Transitions of earlier runs are served from the store.
+  if (auto seq = state_->max_transition_seq(); seq) event_log_->start_after(*seq);
   fanout_.add(event_log_.get());
   ctx_ = std::unique_ptr<ServerContext>(
       new ServerContext{*engine_, metrics_, io_, *event_log_, {}, {}, {}});

@@ -1,5 +1,7 @@
 #include "core/engine/event_log.h"
 
+#include <algorithm>
+
 #include "core/engine/block_view.h"
 
 namespace blockhealth {
@@ -14,6 +16,11 @@ void EventLog::on_transition(const Transition& t) {
     }
   }
   notifier_.notify(kEventsKey, t.seq);
+}
+
+void EventLog::start_after(std::uint64_t seq) {
+  std::lock_guard lock(mu_);
+  evicted_through_ = std::max(evicted_through_, seq);
 }
 
 EventLog::Page EventLog::after(std::uint64_t after, std::size_t limit,

@@ -28,6 +28,12 @@ class EventLog final : public EngineListener {
 
   void on_transition(const Transition& t) override;
 
+  // Transitions up to `seq` happened before this log existed (a restarted
+  // daemon's, in the state store): after() reports a cursor below it as
+  // incomplete so the caller reads them from the store, and last_seq()
+  // starts there. Call before the first on_transition.
+  void start_after(std::uint64_t seq);
+
   struct Page {
     std::vector<std::string> events;  // JSON objects, oldest first
     std::uint64_t last_seq = 0;       // of the last event returned, else `after`
