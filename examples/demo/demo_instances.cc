@@ -23,6 +23,7 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <mutex>
 #include <random>
 #include <string>
 #include <thread>
@@ -45,7 +46,8 @@ struct Reply {
   std::string content_type = "application/json";
   std::string body;
 };
-using Handler = std::function<Reply(const std::string& target)>;
+// Called on the connection's thread with the request's target and body.
+using Handler = std::function<Reply(const std::string& target, const std::string& body)>;
 
 double now_seconds() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -58,7 +60,7 @@ void serve_connection(tcp::socket socket, const Handler& handler) {
     http::request<http::string_body> req;
     http::read(socket, buffer, req, ec);
     if (ec) break;
-    const Reply reply = handler(std::string(req.target()));
+    const Reply reply = handler(std::string(req.target()), req.body());
     http::response<http::string_body> res{reply.status, req.version()};
     res.set(http::field::content_type, reply.content_type);
     res.keep_alive(req.keep_alive());
@@ -108,7 +110,7 @@ Reply not_found() {
 // executor: a model server taking requests at a steady pace.
 Handler executor_handler() {
   auto started = std::make_shared<double>(now_seconds());
-  return [started](const std::string& target) -> Reply {
+  return [started](const std::string& target, const std::string&) -> Reply {
     if (target == "/health")
       return {http::status::ok, "application/json", R"({"status": "healthy"})"};
     if (target != "/metrics") return not_found();
@@ -134,7 +136,7 @@ Handler executor_handler() {
 // in-vkkv: one H100 replaying the burn trace, a row a second, in a loop.
 Handler gpu_handler(std::shared_ptr<const std::vector<TraceRow>> trace, int offset) {
   auto started = std::make_shared<double>(now_seconds());
-  return [trace, offset, started](const std::string& target) -> Reply {
+  return [trace, offset, started](const std::string& target, const std::string&) -> Reply {
     if (target == "/health")
       return {http::status::ok, "application/json", R"({"status": "healthy"})"};
     if (target != "/metrics") return not_found();
@@ -143,6 +145,20 @@ Handler gpu_handler(std::shared_ptr<const std::vector<TraceRow>> trace, int offs
         trace->size();
     return {http::status::ok, "text/plain; version=0.0.4",
             blockhealth::demo::dcgm_exposition((*trace)[row], "in-vkkv")};
+  };
+}
+
+// actions: a chat webhook (/hooks/chat) and an AIOS failure-policy server
+// (/executeFailurePolicy) that print what blockhealthd sends them.
+Handler actions_handler() {
+  auto mu = std::make_shared<std::mutex>();
+  return [mu](const std::string& target, const std::string& body) -> Reply {
+    if (target != "/hooks/chat" && target != "/executeFailurePolicy") return not_found();
+    {
+      std::lock_guard lock(*mu);
+      std::cout << "demo actions: POST " << target << " " << body << std::endl;
+    }
+    return {http::status::ok, "application/json", R"({"success": true})"};
   };
 }
 
@@ -214,15 +230,16 @@ int main(int argc, char** argv) {
   std::vector<std::thread> threads;
   threads.push_back(serve(base + 1, executor_handler()));
   threads.push_back(serve(base + 2, gpu_handler(shared_trace, 8)));  // 8 s before the burn starts
-  threads.push_back(serve(base + 3, [](const std::string& target) -> Reply {
+  threads.push_back(serve(base + 3, [](const std::string& target, const std::string&) -> Reply {
     if (target == "/health")
       return {http::status::ok, "application/json", R"({"status": "healthy"})"};
     return not_found();
   }));
+  threads.push_back(serve(base + 4, actions_handler()));
   threads.emplace_back(write_logs, log_dir / "in-logs" / "model.log", error_every);
   std::cout << "demo instances: executor :" << base + 1 << ", in-vkkv :" << base + 2
             << ", in-logs :" << base + 3 << " (log " << (log_dir / "in-logs" / "model.log").string()
-            << ")" << std::endl;
+            << "), actions sink :" << base + 4 << std::endl;
   for (std::thread& t : threads) t.join();
   return 0;
 }
