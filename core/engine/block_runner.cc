@@ -25,6 +25,19 @@ ObservationLimits limits_for(const BlockSettings& settings) {
   return limits;
 }
 
+// Why an instance's pull sources bring nothing: "metrics
+// http://h:9400/metrics: HTTP 503 Service Unavailable", one per failing
+// source, joined by "; ". "" when none fails (push-only, or just quiet).
+std::string failing_sources_text(const InstanceRecord& record) {
+  std::string out;
+  for (const SourceStatus& s : record.source_statuses()) {
+    if (s.ok) continue;
+    out += out.empty() ? "" : "; ";
+    out += s.source + " " + s.target + ": " + s.message;
+  }
+  return out;
+}
+
 }  // namespace
 
 struct BlockRunner::Policy {
@@ -405,7 +418,9 @@ void BlockRunner::update_health_and_publish() {
   const std::int64_t stale_ms = config_.settings.stale_after.count();
   for (Instance& in : instances_) {
     const std::int64_t last_seen = in.record->last_seen_cell()->load(std::memory_order_relaxed);
-    if (auto t = in.health->update(now_ms, last_seen, stale_ms, ctx_.transition_seq)) {
+    const bool stale = last_seen == 0 || (stale_ms > 0 && now_ms - last_seen > stale_ms);
+    const std::string detail = stale ? failing_sources_text(*in.record) : std::string();
+    if (auto t = in.health->update(now_ms, last_seen, stale_ms, ctx_.transition_seq, detail)) {
       history_dirty_ = true;
       t->held_by = hold_reason(in);
       if (in.notified_before_restart && t->held_by.empty() && in.notified == t->to) {

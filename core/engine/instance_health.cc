@@ -49,13 +49,15 @@ void InstanceHealth::set_history_size(std::size_t n) {
 }
 
 InstanceVerdict InstanceHealth::combine(std::int64_t now_ms, std::int64_t last_seen_ms,
-                                        std::int64_t stale_after_ms) const {
-  if (last_seen_ms == 0) return {Status::kUnknown, "staleness", "no observations yet", {}};
+                                        std::int64_t stale_after_ms,
+                                        std::string_view stale_detail) const {
+  const std::string detail = stale_detail.empty() ? "" : "; " + std::string(stale_detail);
+  if (last_seen_ms == 0) return {Status::kUnknown, "staleness", "no observations yet" + detail, {}};
   if (stale_after_ms > 0 && now_ms - last_seen_ms > stale_after_ms) {
     return {Status::kUnknown,
             "staleness",
             "no observations for " + seconds_text(now_ms - last_seen_ms) + " (stale_after " +
-                seconds_text(stale_after_ms) + ")",
+                seconds_text(stale_after_ms) + ")" + detail,
             {}};
   }
   if (trackers_.empty()) return {Status::kOk, "", "observed, no policies configured", {}};
@@ -70,8 +72,9 @@ InstanceVerdict InstanceHealth::combine(std::int64_t now_ms, std::int64_t last_s
 }
 
 std::optional<Transition> InstanceHealth::update(std::int64_t now_ms, std::int64_t last_seen_ms,
-                                                 std::int64_t stale_after_ms, std::uint64_t& seq) {
-  InstanceVerdict next = combine(now_ms, last_seen_ms, stale_after_ms);
+                                                 std::int64_t stale_after_ms, std::uint64_t& seq,
+                                                 std::string_view stale_detail) {
+  InstanceVerdict next = combine(now_ms, last_seen_ms, stale_after_ms, stale_detail);
   const Status from = verdict_.status;
   const bool changed = next.status != from;
   verdict_ = std::move(next);

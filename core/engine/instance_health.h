@@ -7,6 +7,7 @@
 #include <deque>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/engine/policy_tracker.h"
@@ -47,8 +48,12 @@ class InstanceHealth {
   // last heard of (0 = never) and the staleness limit. A changed status is
   // appended to the history (bounded; the oldest goes first) and returned.
   // `seq` numbers the transition and is advanced only when one is returned.
+  // `stale_detail`, when not empty, ends the reason of an instance with no
+  // (recent) observations: why its sources bring none ("metrics
+  // http://h/metrics: HTTP 503").
   std::optional<Transition> update(std::int64_t now_ms, std::int64_t last_seen_ms,
-                                   std::int64_t stale_after_ms, std::uint64_t& seq);
+                                   std::int64_t stale_after_ms, std::uint64_t& seq,
+                                   std::string_view stale_detail = {});
 
   const InstanceVerdict& verdict() const { return verdict_; }
   std::int64_t since_ms() const { return since_ms_; }  // current status began
@@ -62,7 +67,7 @@ class InstanceHealth {
     PolicyTracker tracker;
   };
   InstanceVerdict combine(std::int64_t now_ms, std::int64_t last_seen_ms,
-                          std::int64_t stale_after_ms) const;
+                          std::int64_t stale_after_ms, std::string_view stale_detail) const;
 
   std::string block_id_;
   std::string instance_id_;

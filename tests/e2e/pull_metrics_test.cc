@@ -123,6 +123,11 @@ TEST(PullMetrics, ADcgmExporterPageIsJudgedByGpuTemperatureAndItsFailuresSayWhy)
   EXPECT_EQ(str(in, "policy"), "staleness") << in;
   EXPECT_EQ(str(in, "reason").rfind("no observations for ", 0), 0U) << in;
   EXPECT_NE(str(in, "reason").find("(stale_after 1s)"), std::string::npos) << in;
+  // ...and the reason says why nothing comes: the failing scrape.
+  EXPECT_NE(str(in, "reason")
+                .find("; metrics " + exporter.url("/metrics") + ": HTTP 503 Service Unavailable"),
+            std::string::npos)
+      << in;
   EXPECT_FALSE(in.at("healthy").as_bool()) << in;
   view = wait_for_view(address, "gpus", [](const json::value& v) {
     return str(source_of(instance_of(v, "in-vkkv"), "metrics"), "message")
