@@ -98,14 +98,7 @@ TEST(AiosCompat, UnknownBlockIs404WithSuccessFalseAndAMessage) {
 // A block judged by test_echo, evaluated only on request (interval 1h; the
 // test pauses it so the jittered first tick cannot interfere).
 std::string echo_config() {
-  return test_plugin_dirs_yaml({"test_echo"}) + R"(
-defaults:
-  interval: 1h
-  timeout: 2s
-  healthy_after: 1
-  unhealthy_after: 1
-  degraded_after: 1
-  stale_after: 1h
+  return on_request_yaml({"test_echo"}) + R"(
 blocks:
   - id: gemma3-27b-block
     instances:

@@ -19,6 +19,17 @@ std::string test_plugin_dirs_yaml(std::initializer_list<std::string> cases) {
   return out + "]\n";
 }
 
+std::string on_request_yaml(std::initializer_list<std::string> cases) {
+  return test_plugin_dirs_yaml(cases) + R"(defaults:
+  interval: 1h
+  timeout: 2s
+  healthy_after: 1
+  unhealthy_after: 1
+  degraded_after: 1
+  stale_after: 1h
+)";
+}
+
 HttpReply http_put(const std::string& address, const std::string& target,
                    const std::string& token) {
   HttpRequest r;

@@ -18,6 +18,11 @@ namespace blockhealth::test {
 // plugin cases (test_echo, test_hang, ...).
 std::string test_plugin_dirs_yaml(std::initializer_list<std::string> cases);
 
+// test_plugin_dirs_yaml(cases) and defaults for blocks evaluated on
+// request: interval 1h, timeout 2s, every *_after count 1, stale_after 1h.
+// The caller goes on with "blocks:" (or more top-level keys).
+std::string on_request_yaml(std::initializer_list<std::string> cases);
+
 // Write requests; `token`, when not empty, goes in Authorization: Bearer.
 HttpReply http_put(const std::string& address, const std::string& target,
                    const std::string& token = "");

@@ -18,13 +18,7 @@ namespace json = boost::json;
 class Mgmt : public ::testing::Test {
  protected:
   void SetUp() override {
-    const std::string config = test_plugin_dirs_yaml({"test_echo", "test_fail"}) + R"(
-defaults:
-  interval: 1h
-  timeout: 2s
-  healthy_after: 1
-  unhealthy_after: 1
-  stale_after: 1h
+    const std::string config = on_request_yaml({"test_echo", "test_fail"}) + R"(
 blocks:
   - id: block
     instances:

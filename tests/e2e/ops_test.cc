@@ -19,13 +19,7 @@ namespace {
 namespace json = boost::json;
 
 std::string ops_config() {
-  return test_plugin_dirs_yaml({"test_echo"}) + R"(
-defaults:
-  interval: 1h
-  timeout: 2s
-  healthy_after: 1
-  unhealthy_after: 1
-  stale_after: 1h
+  return on_request_yaml({"test_echo"}) + R"(
 blocks:
   - id: block
     instances:

@@ -19,14 +19,7 @@ namespace json = boost::json;
 // Three push-only blocks evaluated on request: test_echo, gpu_temperature
 // on dcgm-exporter text, and log_pattern on pushed log lines.
 std::string push_config() {
-  return test_plugin_dirs_yaml({"test_echo"}) + R"(
-defaults:
-  interval: 1h
-  timeout: 2s
-  healthy_after: 1
-  unhealthy_after: 1
-  degraded_after: 1
-  stale_after: 1h
+  return on_request_yaml({"test_echo"}) + R"(
 blocks:
   - id: echo
     policies:

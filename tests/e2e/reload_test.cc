@@ -19,13 +19,7 @@ namespace {
 namespace json = boost::json;
 
 std::string config(bool with_second_block) {
-  std::string out = test_plugin_dirs_yaml({"test_echo"}) + R"(
-defaults:
-  interval: 1h
-  timeout: 2s
-  healthy_after: 1
-  unhealthy_after: 1
-  stale_after: 1h
+  std::string out = on_request_yaml({"test_echo"}) + R"(
 blocks:
   - id: first
     instances:
@@ -43,15 +37,9 @@ blocks:
   return out;
 }
 
-// Line 14 misspells "interval": an unknown key with a position.
+// Line 15 misspells "interval": an unknown key with a position.
 std::string bad_config() {
-  return test_plugin_dirs_yaml({"test_echo"}) + R"(
-defaults:
-  interval: 1h
-  timeout: 2s
-  healthy_after: 1
-  unhealthy_after: 1
-  stale_after: 1h
+  return on_request_yaml({"test_echo"}) + R"(
 blocks:
   - id: first
     instances:
@@ -67,7 +55,7 @@ blocks:
 
 // "<config path>:<line>:<col>: " somewhere in `text`.
 bool has_position(const std::string& text, const std::string& path) {
-  return text.find(path + ":14:5: unknown key 'intervl'") != std::string::npos;
+  return text.find(path + ":15:5: unknown key 'intervl'") != std::string::npos;
 }
 
 class Reload : public ::testing::Test {
