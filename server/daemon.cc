@@ -106,11 +106,11 @@ class Daemon {
   std::unique_ptr<ActionListener> action_listener_;
   std::unique_ptr<SourceManager> sources_;  // after engine_: destroyed before it
   std::unique_ptr<EventLog> event_log_;
-  std::unique_ptr<net::steady_timer> prune_timer_;
   std::unique_ptr<ServerContext> ctx_;
   WriteAuth auth_;
   Router router_;
   net::io_context io_;
+  std::unique_ptr<net::steady_timer> prune_timer_;  // on io_: destroyed before it
   std::shared_ptr<Listener> listener_;
   std::mutex reload_mu_;
   prometheus::CounterFamily* reloads_ = nullptr;

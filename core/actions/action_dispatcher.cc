@@ -271,11 +271,19 @@ void ActionDispatcher::attempt_failed(DeliveryQueue::Key key, const std::string&
   if (give_up_now) {
     return finish(key, DeliveryResult::kGaveUp, "the receiver refused it: " + error);
   }
-  if (d.attempts >= options_.max_attempts) {
+  // The action's own retry settings when it still exists and has them.
+  const BlockActions* block = plan_ != nullptr ? plan_->block(d.block_id) : nullptr;
+  const PreparedAction* action = block != nullptr ? block->find(d.action, d.url) : nullptr;
+  const int max_attempts =
+      action != nullptr && action->max_attempts ? *action->max_attempts : options_.max_attempts;
+  if (d.attempts >= max_attempts) {
     return finish(key, DeliveryResult::kGaveUp,
                   "after " + std::to_string(d.attempts) + " attempts; last error: " + error);
   }
-  const std::chrono::milliseconds delay = backoff_delay(options_, d.attempts);
+  const std::chrono::milliseconds delay = backoff_delay(
+      action != nullptr && action->backoff ? *action->backoff : options_.backoff_base,
+      action != nullptr && action->max_backoff ? *action->max_backoff : options_.backoff_cap,
+      d.attempts);
   d.next_attempt_ms = now_ms + delay.count();
   spdlog::info("block {} instance {} action {}: POST {} failed (attempt {}): {}; retrying in {}ms",
                d.block_id, d.instance_id, d.action, d.url, d.attempts, error, delay.count());

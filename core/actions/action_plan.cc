@@ -39,6 +39,9 @@ PreparedAction prepare(const BlockConfig& block, std::size_t position, const Act
   p.headers = a.headers;
   p.token_file = a.token_file;
   p.timeout = a.timeout;
+  p.max_attempts = a.max_attempts;
+  p.backoff = a.backoff;
+  p.max_backoff = a.max_backoff;
   if (a.kind == ActionKind::kFailurePolicy) {
     std::vector<YamlConversionError> errors;
     p.parameters = a.parameters.IsDefined() && !a.parameters.IsNull()

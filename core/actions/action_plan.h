@@ -31,6 +31,10 @@ struct PreparedAction {
   std::map<std::string, std::string> headers;
   std::optional<std::filesystem::path> token_file;
   std::chrono::milliseconds timeout{5'000};
+  // Retries; absent: DispatcherOptions' max_attempts, backoff_base, backoff_cap.
+  std::optional<int> max_attempts;
+  std::optional<std::chrono::milliseconds> backoff;
+  std::optional<std::chrono::milliseconds> max_backoff;
 
   bool triggers_on(Status s) const;
 };

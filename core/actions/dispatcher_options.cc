@@ -12,9 +12,10 @@ AttemptVerdict judge_attempt(int http_status) {
   return AttemptVerdict::kRetry;
 }
 
-std::chrono::milliseconds backoff_delay(const DispatcherOptions& options, int attempts) {
-  const std::int64_t cap = std::max<std::int64_t>(options.backoff_cap.count(), 0);
-  std::int64_t delay = std::max<std::int64_t>(options.backoff_base.count(), 0);
+std::chrono::milliseconds backoff_delay(std::chrono::milliseconds base,
+                                        std::chrono::milliseconds cap_ms, int attempts) {
+  const std::int64_t cap = std::max<std::int64_t>(cap_ms.count(), 0);
+  std::int64_t delay = std::max<std::int64_t>(base.count(), 0);
   for (int i = 1; i < attempts && delay < cap; ++i) delay *= 2;
   return std::chrono::milliseconds(std::min(delay, cap));
 }

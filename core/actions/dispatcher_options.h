@@ -51,8 +51,13 @@ enum class AttemptVerdict { kDelivered, kRetry, kGiveUp };
 // `http_status` is 0 when there was no answer.
 AttemptVerdict judge_attempt(int http_status);
 
-// The delay before the next attempt after `attempts` (>= 1) attempts.
-std::chrono::milliseconds backoff_delay(const DispatcherOptions& options, int attempts);
+// The delay before the next attempt after `attempts` (>= 1) attempts:
+// min(cap, base * 2^(attempts-1)).
+std::chrono::milliseconds backoff_delay(std::chrono::milliseconds base,
+                                        std::chrono::milliseconds cap, int attempts);
+inline std::chrono::milliseconds backoff_delay(const DispatcherOptions& options, int attempts) {
+  return backoff_delay(options.backoff_base, options.backoff_cap, attempts);
+}
 
 }  // namespace blockhealth
 

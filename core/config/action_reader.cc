@@ -9,6 +9,9 @@ namespace {
 using std::chrono::milliseconds;
 constexpr milliseconds kMinActionTimeout{100};
 constexpr milliseconds kMaxActionTimeout{5 * 60 * 1000};
+constexpr int kMaxAttempts = 100;
+constexpr milliseconds kMinBackoff{100};
+constexpr milliseconds kMaxBackoff{3600 * 1000};
 
 // RFC 9110 token characters.
 std::string check_header_name(std::string_view name) {
@@ -82,7 +85,7 @@ std::optional<ActionConfig> read_action(const YAML::Node& item, int index,
   const MapReader r(item, to_source_mark(item.Mark()),
                     "on_transition #" + std::to_string(index) + " in " + block_where,
                     {"webhook", "failure_policy", "failure_policy_id", "parameters", "to",
-                     "headers", "token_file", "timeout"},
+                     "headers", "token_file", "timeout", "max_attempts", "backoff", "max_backoff"},
                     problems);
   ActionConfig out;
   out.mark = r.mark();
@@ -100,6 +103,12 @@ std::optional<ActionConfig> read_action(const YAML::Node& item, int index,
   }
   out.token_file = r.path("token_file", base_dir);
   if (auto t = r.duration("timeout", kMinActionTimeout, kMaxActionTimeout)) out.timeout = *t;
+  if (auto n = r.integer("max_attempts", 1, kMaxAttempts)) out.max_attempts = static_cast<int>(*n);
+  out.backoff = r.duration("backoff", kMinBackoff, kMaxBackoff);
+  out.max_backoff = r.duration("max_backoff", kMinBackoff, kMaxBackoff);
+  if (out.backoff && out.max_backoff && *out.max_backoff < *out.backoff) {
+    r.report(*r.get("max_backoff"), "must not be shorter than backoff");
+  }
 
   const bool webhook = r.has("webhook");
   const bool failure_policy = r.has("failure_policy");

@@ -156,6 +156,11 @@ struct ActionConfig {
   std::map<std::string, std::string> headers;
   std::optional<std::filesystem::path> token_file;  // absolute
   std::chrono::milliseconds timeout{5'000};
+  // Retries (absent: the dispatcher's defaults, docs/actions.md): attempts
+  // before giving up, and the first delay, doubling up to max_backoff.
+  std::optional<int> max_attempts;
+  std::optional<std::chrono::milliseconds> backoff;
+  std::optional<std::chrono::milliseconds> max_backoff;
   SourceMark mark;  // of the list item
 
   bool triggers_on(Status target) const;

@@ -261,6 +261,28 @@ TEST_F(Actions, RefusedCallIsGivenUpAndCountedOnMetrics) {
   EXPECT_EQ(str(body_of(receiver_.requests()[1]), "to"), "ok");
 }
 
+// max_attempts and backoff per action: a receiver that keeps failing gets
+// exactly max_attempts calls, then the call is given up and counted.
+TEST_F(Actions, ACallFailingMaxAttemptsTimesIsGivenUp) {
+  start("      - webhook: " + receiver_.url("/hook") +
+        "\n        max_attempts: 3\n        backoff: 100ms\n        max_backoff: 200ms\n");
+  receiver_.set_fallback(ReceiverReply::answer(503, "still busy"));
+  set_status(2, "unhealthy");
+  ASSERT_TRUE(wait_until([&] { return deliveries(address(), "svc", "gave_up") == 1; }))
+      << daemon_->log();
+  EXPECT_EQ(receiver_.count(), 3u);
+  EXPECT_EQ(deliveries(address(), "svc", "failed_attempt"), 3);
+  EXPECT_NE(daemon_->log().find("after 3 attempts; last error: answered HTTP 503: still busy"),
+            std::string::npos)
+      << daemon_->log();
+  // Barrier: the next call goes out, and no fourth attempt of the first came before it.
+  receiver_.set_fallback(ReceiverReply::answer(200));
+  set_status(0, "ok");
+  ASSERT_TRUE(receiver_.wait_for(4));
+  EXPECT_EQ(receiver_.count(), 4u);
+  EXPECT_EQ(str(body_of(receiver_.requests()[3]), "to"), "ok");
+}
+
 // Receiver down, the daemon stops (cleanly or killed), starts again on the
 // same folder and state_dir, the receiver comes back: the pending call
 // arrives exactly once.

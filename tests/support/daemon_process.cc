@@ -3,10 +3,11 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <thread>
@@ -19,26 +20,37 @@ extern char** environ;
 namespace blockhealth::test {
 namespace {
 
+// Starts args[0] with stdout and stderr appended to `output`, stdin from
+// /dev/null. The child keeps no other descriptor: a test's listening sockets
+// (webhook receivers, fake instances; Asio does not mark them close-on-exec)
+// must not live on in the daemon. It is killed when the thread that started
+// it ends (PR_SET_PDEATHSIG), so a crashed test leaves no daemon behind;
+// tests start daemons from their own (main) thread.
 pid_t spawn(const std::vector<std::string>& args, const std::filesystem::path& output) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, output.c_str(),
-                                   O_WRONLY | O_CREAT | O_APPEND, 0644);
-  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  // The child gets only stdin/stdout/stderr: a test's listening sockets
-  // (webhook receivers, fake instances; Asio does not mark them
-  // close-on-exec) must not live on in the daemon after the test closes them.
-  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
   std::vector<char*> argv;
   for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
-  pid_t pid = -1;
-  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) {
-    ADD_FAILURE() << "cannot start " << args[0] << ": " << std::strerror(rc);
+  const std::string out = output.string();
+  const pid_t parent = ::getpid();
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    ADD_FAILURE() << "cannot start " << args[0] << ": " << std::strerror(errno);
     return -1;
+  }
+  if (pid == 0) {  // only async-signal-safe calls from here
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(126);  // the test is already gone
+    const int log = ::open(out.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    const int in = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (log < 0 || in < 0) ::_exit(126);
+    ::dup2(in, STDIN_FILENO);
+    ::dup2(log, STDOUT_FILENO);
+    ::dup2(log, STDERR_FILENO);
+    ::close_range(3, ~0U, 0);
+    ::execve(argv[0], argv.data(), environ);
+    constexpr char kFailed[] = "daemon_process: execve failed\n";
+    [[maybe_unused]] const auto n = ::write(STDERR_FILENO, kFailed, sizeof kFailed - 1);
+    ::_exit(127);
   }
   return pid;
 }

@@ -185,6 +185,21 @@ TEST(ConfigRules, BadToStatus) {
                   "statuses like [unhealthy, unknown], got a map"));
 }
 
+TEST(ConfigRules, BadRetrySettings) {
+  EXPECT_THAT(
+      config_problems(with_block("    on_transition:\n      - webhook: http://h/\n"
+                                 "        max_attempts: 0\n        backoff: 10ms\n"
+                                 "      - webhook: http://h/\n        backoff: 2s\n"
+                                 "        max_backoff: 1s\n")),
+      ElementsAre(
+          "test.yaml:7:23: on_transition #1 in block 'b': max_attempts: must be from 1 to 100, "
+          "got 0",
+          "test.yaml:8:18: on_transition #1 in block 'b': backoff: must be at least 100ms, got "
+          "10ms",
+          "test.yaml:11:22: on_transition #2 in block 'b': max_backoff: must not be shorter than "
+          "backoff"));
+}
+
 TEST(ConfigRules, BadMinHealthy) {
   EXPECT_THAT(config_problems(with_block("    min_healthy: most\n")),
               ElementsAre("test.yaml:5:18: block 'b': min_healthy: expected a count like 2 or a "
