@@ -15,11 +15,18 @@ run_suite() {  # run_suite <build dir> <cmake args...>
   echo "=== configure + build $dir"
   # Unity builds (8 files per batch) keep both builds within CI's time on
   # two cores; see docs/contributing.md.
+  # -g1 (line tables, enough for backtraces and sanitizer reports) instead
+  # of full debug info: much less for the assembler and linker to write.
   cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_UNITY_BUILD=ON \
-    -DCMAKE_UNITY_BUILD_BATCH_SIZE=8 "$@" >/dev/null
+    -DCMAKE_UNITY_BUILD_BATCH_SIZE=8 "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG" \
+    "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG" -DCMAKE_C_FLAGS_DEBUG=-g1 \
+    -DCMAKE_CXX_FLAGS_DEBUG=-g1 "$@" >/dev/null
+  local start=$SECONDS
   cmake --build "$dir" -j "$jobs"
-  echo "=== test $dir"
+  echo "=== built $dir in $((SECONDS - start))s; test $dir"
+  start=$SECONDS
   ctest --test-dir "$dir" --output-on-failure -j "$jobs" --timeout 300
+  echo "=== tested $dir in $((SECONDS - start))s"
 }
 
 run_suite build

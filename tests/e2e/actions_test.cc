@@ -52,13 +52,6 @@ double deliveries(const std::string& address, const std::string& block, const st
                       {"block=\"" + block + "\"", "result=\"" + result + "\""});
 }
 
-json::value body_of(const ReceivedRequest& r) {
-  boost::system::error_code ec;
-  json::value v = json::parse(r.body, ec);
-  EXPECT_FALSE(ec) << "not JSON: " << r.body;
-  return v;
-}
-
 class Actions : public ::testing::Test {
  protected:
   // One config-file instance `node-1` in block `svc`, judged by test_echo,
@@ -149,7 +142,7 @@ TEST_F(Actions, OneTransitionIsOneWebhookWithTheRightBodyAndHeaders) {
   EXPECT_EQ(first.header("x-team"), "gpu");
   EXPECT_EQ(first.header("authorization"), std::string("Bearer ") + kToken);
 
-  const json::value body = body_of(first);
+  const json::value body = first.json();
   EXPECT_EQ(str(body, "event"), "transition");
   EXPECT_EQ(str(body, "block_id"), "svc");
   EXPECT_EQ(str(body, "instance_id"), "node-1");
@@ -175,7 +168,7 @@ TEST_F(Actions, OneTransitionIsOneWebhookWithTheRightBodyAndHeaders) {
   }
   EXPECT_TRUE(found) << history.body;
 
-  const json::value second = body_of(requests[1]);
+  const json::value second = requests[1].json();
   EXPECT_EQ(str(second, "from"), "unhealthy");
   EXPECT_EQ(str(second, "to"), "ok");
   EXPECT_GT(second.at("seq").to_number<std::int64_t>(), body.at("seq").to_number<std::int64_t>());
@@ -200,7 +193,7 @@ TEST_F(Actions, FailurePolicyGetsTheAiosBodyOnlyForItsToStatuses) {
     EXPECT_EQ(r.method, "POST");
     EXPECT_EQ(r.target, "/aios/executeFailurePolicy");
     EXPECT_EQ(r.header("content-type"), "application/json");
-    const json::value body = body_of(r);
+    const json::value body = r.json();
     ASSERT_TRUE(body.is_object()) << r.body;
     EXPECT_EQ(body.as_object().size(), 3u) << body;
     EXPECT_EQ(str(body, "failure_policy_id"), "restart-instance");
@@ -228,7 +221,7 @@ TEST_F(Actions, RetriesWhileTheReceiverIsDownThenDelivers) {
   EXPECT_EQ(receiver_.count(), 0u);
   ASSERT_TRUE(restart_receiver()) << last_start_error_;
   ASSERT_TRUE(receiver_.wait_for(1)) << daemon_->log();
-  EXPECT_EQ(str(body_of(receiver_.requests()[0]), "to"), "unhealthy");
+  EXPECT_EQ(str(receiver_.requests()[0].json(), "to"), "unhealthy");
   EXPECT_TRUE(wait_until([&] { return deliveries(address(), "svc", "delivered") == 1; }));
   EXPECT_TRUE(
       wait_until([&] { return metric_value(address(), "blockhealth_action_pending", {}) == 0; }));
@@ -258,7 +251,7 @@ TEST_F(Actions, RefusedCallIsGivenUpAndCountedOnMetrics) {
   set_status(0, "ok");
   ASSERT_TRUE(receiver_.wait_for(2));
   EXPECT_EQ(receiver_.count(), 2u);
-  EXPECT_EQ(str(body_of(receiver_.requests()[1]), "to"), "ok");
+  EXPECT_EQ(str(receiver_.requests()[1].json(), "to"), "ok");
 }
 
 // max_attempts and backoff per action: a receiver that keeps failing gets
@@ -280,7 +273,7 @@ TEST_F(Actions, ACallFailingMaxAttemptsTimesIsGivenUp) {
   set_status(0, "ok");
   ASSERT_TRUE(receiver_.wait_for(4));
   EXPECT_EQ(receiver_.count(), 4u);
-  EXPECT_EQ(str(body_of(receiver_.requests()[3]), "to"), "ok");
+  EXPECT_EQ(str(receiver_.requests()[3].json(), "to"), "ok");
 }
 
 // Receiver down, the daemon stops (cleanly or killed), starts again on the
@@ -306,7 +299,7 @@ TEST_P(ActionsAcrossRestart, PendingCallArrivesExactlyOnce) {
   start(actions);
   ASSERT_TRUE(restart_receiver()) << last_start_error_;
   ASSERT_TRUE(receiver_.wait_for(1)) << daemon_->log();
-  const json::value first = body_of(receiver_.requests()[0]);
+  const json::value first = receiver_.requests()[0].json();
   EXPECT_EQ(str(first, "to"), "unhealthy");
   EXPECT_EQ(str(first, "instance_id"), "node-1");
 
@@ -315,7 +308,7 @@ TEST_P(ActionsAcrossRestart, PendingCallArrivesExactlyOnce) {
   ASSERT_TRUE(receiver_.wait_for(2)) << daemon_->log();
   const auto requests = receiver_.requests();
   ASSERT_EQ(requests.size(), 2u);
-  EXPECT_EQ(str(body_of(requests[1]), "to"), "ok");
+  EXPECT_EQ(str(requests[1].json(), "to"), "ok");
 }
 
 INSTANTIATE_TEST_SUITE_P(Signals, ActionsAcrossRestart, ::testing::Values(SIGTERM, SIGKILL),

@@ -37,13 +37,6 @@ HttpReply put_json(const std::string& address, const std::string& target, const 
   return http_request(address, r);
 }
 
-json::value body_of(const ReceivedRequest& r) {
-  boost::system::error_code ec;
-  json::value v = json::parse(r.body, ec);
-  EXPECT_FALSE(ec) << "not JSON: " << r.body;
-  return v;
-}
-
 // The error message of a JSON error answer.
 std::string message_of(const HttpReply& reply) {
   boost::system::error_code ec;
@@ -56,7 +49,7 @@ std::vector<json::value> calls_for(const WebhookReceiver& receiver, const std::s
   std::vector<json::value> out;
   for (const ReceivedRequest& r : receiver.requests()) {
     if (r.target != "/svc") continue;
-    json::value body = body_of(r);
+    json::value body = r.json();
     if (str(body, "instance_id") == instance) out.push_back(std::move(body));
   }
   return out;
@@ -451,7 +444,7 @@ TEST_F(Holds, FlappingIsDetectedHoldsActionsAndIsReleasedOnce) {
   };
   ASSERT_TRUE(wait_until([&] {
     for (const ReceivedRequest& r : flap_calls()) {
-      if (str(body_of(r), "event") == "flap_ended") return true;
+      if (str(r.json(), "event") == "flap_ended") return true;
     }
     return false;
   })) << daemon_->log();
@@ -459,7 +452,7 @@ TEST_F(Holds, FlappingIsDetectedHoldsActionsAndIsReleasedOnce) {
   const auto requests = flap_calls();
   std::size_t transitions = 0;
   for (std::size_t i = 0; i < requests.size(); ++i) {
-    const json::value body = body_of(requests[i]);
+    const json::value body = requests[i].json();
     if (str(body, "event") == "transition") {
       ++transitions;
       EXPECT_LE(body.at("seq").to_number<std::int64_t>(), last_notified_seq) << body;

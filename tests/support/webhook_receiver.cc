@@ -1,10 +1,13 @@
 #include "tests/support/webhook_receiver.h"
 
+#include <gtest/gtest.h>
+
 #include <boost/algorithm/string/case_conv.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/json/parse.hpp>
 #include <set>
 #include <thread>
 
@@ -18,6 +21,13 @@ using tcp = net::ip::tcp;
 std::string ReceivedRequest::header(const std::string& name) const {
   const auto it = headers.find(boost::algorithm::to_lower_copy(name));
   return it == headers.end() ? "" : it->second;
+}
+
+boost::json::value ReceivedRequest::json() const {
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(body, ec);
+  if (ec) ADD_FAILURE() << "not JSON (" << ec.message() << "): " << body;
+  return v;
 }
 
 ReceiverReply ReceiverReply::answer(int status, std::string body) {

@@ -6,6 +6,7 @@
 #ifndef BLOCKHEALTH_TESTS_SUPPORT_WEBHOOK_RECEIVER_H
 #define BLOCKHEALTH_TESTS_SUPPORT_WEBHOOK_RECEIVER_H
 
+#include <boost/json/value.hpp>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -25,6 +26,8 @@ struct ReceivedRequest {
 
   // The header's value, "" when absent. `name` in any case.
   std::string header(const std::string& name) const;
+  // The body as JSON; fails the current test (and is null) when it is not.
+  boost::json::value json() const;
 };
 
 struct ReceiverReply {
