@@ -142,6 +142,11 @@ void SourceManager::stop() {
   for (std::thread& t : threads_) {
     if (t.joinable()) t.join();
   }
+  // Run, on this thread now that no io thread does, what the stops posted:
+  // fetchers close, fetches in flight complete with an error and drop their
+  // callbacks, so no source is kept alive by its own fetcher (a cycle).
+  io_->restart();
+  io_->poll();
   running_.clear();
 }
 
