@@ -57,15 +57,8 @@ class Actions : public ::testing::Test {
   // One config-file instance `node-1` in block `svc`, judged by test_echo,
   // evaluated only on request; `actions` is the block's on_transition list.
   std::string config(const std::string& actions) const {
-    return test_plugin_dirs_yaml({"test_echo"}) + "state_dir: '" + state_dir().string() + "'\n" +
+    return on_request_yaml({"test_echo"}) + "state_dir: '" + state_dir().string() + "'\n" +
            R"(
-defaults:
-  interval: 1h
-  timeout: 2s
-  healthy_after: 1
-  unhealthy_after: 1
-  degraded_after: 1
-  stale_after: 1h
 blocks:
   - id: svc
     instances:

@@ -29,15 +29,8 @@ namespace json = boost::json;
 constexpr const char* kDbFile = "blockhealth.db";  // core/state/state_store.h
 
 std::string config_with_state_dir(const std::filesystem::path& state_dir) {
-  return test_plugin_dirs_yaml({"test_echo"}) + "state_dir: '" + state_dir.string() + "'\n" +
+  return on_request_yaml({"test_echo"}) + "state_dir: '" + state_dir.string() + "'\n" +
          R"(
-defaults:
-  interval: 1h
-  timeout: 2s
-  healthy_after: 1
-  unhealthy_after: 1
-  degraded_after: 1
-  stale_after: 1h
 blocks:
   - id: svc
     instances: [{id: node-1}, {id: node-2}]

@@ -39,15 +39,8 @@ std::uint64_t index_of(const json::value& view) {
 class Watch : public ::testing::Test {
  protected:
   void SetUp() override {
-    const std::string config = test_plugin_dirs_yaml({"test_echo"}) + "state_dir: '" +
+    const std::string config = on_request_yaml({"test_echo"}) + "state_dir: '" +
                                (dir_.path() / "state").string() + "'\n" + R"(
-defaults:
-  interval: 1h
-  timeout: 2s
-  healthy_after: 1
-  unhealthy_after: 1
-  degraded_after: 1
-  stale_after: 1h
 blocks:
   - id: svc
     instances: [{id: node-1}]
