@@ -158,7 +158,7 @@ void MapReader::report_missing(std::string_view key, std::string_view hint) cons
 }
 
 std::optional<std::string> MapReader::required_id(std::string_view missing_hint) const {
-  const auto id = string("id");
+  auto id = string("id");
   if (!has("id")) {
     report_missing("id", missing_hint);
     return std::nullopt;

@@ -13,7 +13,7 @@ struct ObservationLimits {
   std::size_t max_string_bytes = 1024;     // metric/label names and values; longer is cut
   std::size_t max_log_lines = 1'000;       // log ring size; the oldest line goes first
   std::size_t max_log_line_bytes = 4'096;  // longer lines are cut (and end with "…")
-  std::size_t max_probe_body_bytes = 64 * 1024;
+  std::size_t max_probe_body_bytes = std::size_t{64} * 1024;
 };
 
 }  // namespace blockhealth

@@ -51,7 +51,7 @@ class InotifyWatcher : public std::enable_shared_from_this<InotifyWatcher> {
     Callback callback;
   };
   boost::asio::posix::stream_descriptor descriptor_;
-  alignas(8) std::array<char, 16 * 1024> buffer_{};  // used by the one pending read
+  alignas(8) std::array<char, std::size_t{16} * 1024> buffer_{};  // used by the one pending read
   mutable std::mutex mu_;
   std::map<int, std::vector<Subscriber>>
       by_watch_;                           // watch descriptor -> subscribers; GUARDED_BY(mu_)

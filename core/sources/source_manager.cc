@@ -25,7 +25,7 @@ std::string http_fingerprint(const PullSpec& spec) {
 SourceManager::SourceManager(ObservationStore& store, const Clock& clock,
                              prometheus::MetricsRegistry* metrics, SourceOptions options)
     : store_(store),
-      options_(std::move(options)),
+      options_(options),
       metrics_(metrics),
       limiter_(std::make_unique<InFlightLimiter>(std::max<std::size_t>(options_.max_in_flight, 1))),
       io_(std::make_unique<boost::asio::io_context>(std::max(options_.threads, 1))),

@@ -28,6 +28,7 @@ namespace {
 // tests start daemons from their own (main) thread.
 pid_t spawn(const std::vector<std::string>& args, const std::filesystem::path& output) {
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   const std::string out = output.string();
