@@ -151,12 +151,17 @@ double matching_lines(const json::value& view) {
   return in.at("evidence").at("observed").to_number<double>();
 }
 
-TEST(PullSources, ALogRotatedByRenameIsFollowedIntoTheNewFile) {
-  TempDir dir;
-  // Long enough that the new file is shorter than the position read.
+// model.log with 100 old lines: longer than anything written after a
+// rotation, so the follower's position is past the new file's end.
+std::filesystem::path write_long_log(TempDir& dir) {
   std::string old_lines;
   for (int i = 0; i < 100; ++i) old_lines += "INFO request " + std::to_string(i) + " served\n";
-  const auto log = dir.write("model.log", old_lines);
+  return dir.write("model.log", old_lines);
+}
+
+TEST(PullSources, ALogRotatedByRenameIsFollowedIntoTheNewFile) {
+  TempDir dir;
+  const auto log = write_long_log(dir);
   DaemonProcess daemon(dir.path(), log_config(log));
   ASSERT_TRUE(daemon.started());
   wait_for_view(daemon.address(), "logs",
@@ -188,9 +193,7 @@ TEST(PullSources, ALogRotatedByRenameIsFollowedIntoTheNewFile) {
 
 TEST(PullSources, ALogRotatedByCopytruncateIsReadAgainFromItsStart) {
   TempDir dir;
-  std::string old_lines;
-  for (int i = 0; i < 100; ++i) old_lines += "INFO request " + std::to_string(i) + " served\n";
-  const auto log = dir.write("model.log", old_lines);
+  const auto log = write_long_log(dir);
   DaemonProcess daemon(dir.path(), log_config(log));
   ASSERT_TRUE(daemon.started());
   wait_for_view(daemon.address(), "logs",
