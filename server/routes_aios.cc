@@ -3,6 +3,7 @@
 
 #include "core/util/json_parse.h"
 #include "core/util/json_text.h"
+#include "core/wire/block_bodies.h"
 #include "server/routes.h"
 
 namespace blockhealth::server {
@@ -25,7 +26,7 @@ void builtin_action(ServerContext& ctx, const Request& req, const std::string& b
       respond(error_response(req, http::status::not_found, "no block '" + block + "'"));
       return;
     }
-    respond(aios_ok(req, json::parse(view->detail_json)));
+    respond(aios_ok(req, json::parse(wire::bodies_of(*view).detail())));
     return;
   }
   Result<void> done = fail("unknown mgmt_action '" + action +
@@ -64,15 +65,16 @@ void add_aios_routes(Router& router, ServerContext& ctx) {
                                         "block '" + p.path[0] + "' is not configured"));
                  return;
                }
-               respond(json_response(req, http::status::ok,
-                                     view->aios_body.render(ctx.engine.clock().wall_ms())));
+               std::string body;
+               wire::bodies_of(*view).aios().render(body, ctx.engine.clock().wall_ms());
+               respond(json_response(req, http::status::ok, std::move(body)));
              });
 
   router.add(
       http::verb::post, "/block/{}/health-checker/mgmt",
       [&ctx](const Request& req, const RouteParams& p, Responder respond) {
         const std::string& block = p.path[0];
-        if (!ctx.engine.views()->by_id.contains(block)) {
+        if (ctx.engine.views()->board(block) == nullptr) {
           respond(error_response(req, http::status::not_found,
                                  "block '" + block + "' is not configured"));
           return;
@@ -81,9 +83,10 @@ void add_aios_routes(Router& router, ServerContext& ctx) {
         if (!parsed || !parsed->is_object()) {
           respond(error_response(
               req, http::status::bad_request,
-              !parsed ? parsed.error().message
-                      : std::string(
-                            "expected a JSON object {\"mgmt_action\": ..., \"mgmt_data\": {...}}")));
+              !parsed
+                  ? parsed.error().message
+                  : std::string(
+                        "expected a JSON object {\"mgmt_action\": ..., \"mgmt_data\": {...}}")));
           return;
         }
         json::value body = std::move(*parsed);

@@ -2,7 +2,10 @@
 // views: a lookup and a copy of a pre-serialized body.
 #include <algorithm>
 #include <charconv>
+#include <cstdint>
 
+#include "core/wire/block_bodies.h"
+#include "core/wire/plugins_json.h"
 #include "server/long_poll.h"
 #include "server/routes.h"
 
@@ -28,11 +31,11 @@ void add_block_routes(Router& router, ServerContext& ctx) {
              [&ctx](const Request& req, const RouteParams&, Responder respond) {
                std::string body = R"({"blocks":[)";
                bool first = true;
-               for (const auto& slot : ctx.engine.views()->ordered) {
-                 const BlockViewConstSharedPtr view = slot->view.load();
+               for (const BlockBoardSharedPtr& board : ctx.engine.views()->ordered) {
+                 const BlockViewConstSharedPtr view = board->view();
                  if (!view) continue;
                  body += first ? "" : ",";
-                 body += view->summary_json;
+                 body += wire::bodies_of(*view).summary();
                  first = false;
                }
                body += "]}";
@@ -58,7 +61,8 @@ void add_block_routes(Router& router, ServerContext& ctx) {
                    return error_response(req, http::status::not_found,
                                          "block '" + id + "' is no longer configured");
                  }
-                 Response res = json_response(req, http::status::ok, current->detail_json);
+                 Response res =
+                     json_response(req, http::status::ok, wire::bodies_of(*current).detail());
                  res.set("X-Blockhealth-Index", std::to_string(current->state_index));
                  return res;
                };
@@ -88,22 +92,14 @@ void add_block_routes(Router& router, ServerContext& ctx) {
                  respond(error_response(req, http::status::bad_request, limit.error().message));
                  return;
                }
-               std::string body = R"({"block_id":")" + view->id + R"(","transitions":[)";
-               if (view->history) {
-                 const std::size_t n =
-                     std::min(view->history->size(), limit->value_or(view->history->size()));
-                 for (std::size_t i = 0; i < n; ++i) {
-                   body += i == 0 ? "" : ",";
-                   body += (*view->history)[i];
-                 }
-               }
-               body += "]}";
+               std::string body = wire::history_body(*view, limit->value_or(SIZE_MAX));
                respond(json_response(req, http::status::ok, std::move(body)));
              });
 
   router.add(http::verb::get, "/v1/plugins",
              [&ctx](const Request& req, const RouteParams&, Responder respond) {
-               respond(json_response(req, http::status::ok, ctx.engine.plugins_json()));
+               respond(json_response(req, http::status::ok,
+                                     wire::plugins_body(ctx.engine.plugins_view())));
              });
 }
 

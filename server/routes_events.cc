@@ -1,4 +1,5 @@
 // GET /v1/events: transitions after a cursor, waiting for the next ones.
+#include "core/wire/events_json.h"
 #include "server/long_poll.h"
 #include "server/routes.h"
 
@@ -20,7 +21,7 @@ EventLog::Page collect(ServerContext& ctx, std::uint64_t after, std::size_t limi
       page.events.clear();
       page.last_seq = after;
       for (const Transition& t : *older) {
-        page.events.push_back(serialize_transition(t));
+        page.events.push_back(t);
         page.last_seq = t.seq;
       }
       page.complete = true;
@@ -30,16 +31,8 @@ EventLog::Page collect(ServerContext& ctx, std::uint64_t after, std::size_t limi
 }
 
 Response page_response(const Request& req, const EventLog::Page& page) {
-  std::string body = R"({"events":[)";
-  for (std::size_t i = 0; i < page.events.size(); ++i) {
-    body += i == 0 ? "" : ",";
-    body += page.events[i];
-  }
-  body += R"(],"next":)" + std::to_string(page.last_seq);
-  body += R"(,"complete":)";
-  body += page.complete ? "true" : "false";
-  body += "}";
-  return json_response(req, http::status::ok, std::move(body));
+  return json_response(req, http::status::ok,
+                       wire::events_body(page.events, page.last_seq, page.complete));
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include "core/util/json_parse.h"
 #include "core/util/json_text.h"
 #include "core/util/time_text.h"
+#include "core/wire/hold_bodies.h"
 #include "server/routes.h"
 
 namespace blockhealth::server {
@@ -69,44 +70,24 @@ Result<HoldRequest> parse_hold(const Request& req, std::int64_t now_ms, bool sil
   return out;
 }
 
-json::object maintenance_json(const Maintenance& m) {
-  return json::object{{"block_id", m.block_id},
-                      {"instance_id", m.instance_id},
-                      {"reason", m.reason},
-                      {"until", format_time_ms(m.until_ms)},
-                      {"since", format_time_ms(m.created_ms)}};
-}
-
-json::object silence_json(const Silence& s) {
-  json::object o{{"id", s.id},
-                 {"block_id", s.block_id},
-                 {"reason", s.reason},
-                 {"until", format_time_ms(s.until_ms)},
-                 {"created", format_time_ms(s.created_ms)}};
-  o["instance_id"] = s.instance_id.empty() ? json::value(nullptr) : json::value(s.instance_id);
-  return o;
-}
-
 }  // namespace
 
 void add_hold_routes(Router& router, ServerContext& ctx) {
-  router.add(
-      http::verb::put, "/v1/blocks/{}/instances/{}/maintenance",
-      [&ctx](const Request& req, const RouteParams& p, Responder respond) {
-        auto hold = parse_hold(req, ctx.engine.clock().wall_ms(), false);
-        if (!hold) {
-          respond(error_response(req, hold.error()));
-          return;
-        }
-        auto m = ctx.engine.set_maintenance(p.path[0], p.path[1], hold->reason, hold->until_ms);
-        if (!m) {
-          respond(error_response(req, m.error()));
-          return;
-        }
-        respond(json_response(
-            req, http::status::ok,
-            to_json_text(json::object{{"success", true}, {"maintenance", maintenance_json(*m)}})));
-      });
+  router.add(http::verb::put, "/v1/blocks/{}/instances/{}/maintenance",
+             [&ctx](const Request& req, const RouteParams& p, Responder respond) {
+               auto hold = parse_hold(req, ctx.engine.clock().wall_ms(), false);
+               if (!hold) {
+                 respond(error_response(req, hold.error()));
+                 return;
+               }
+               auto m =
+                   ctx.engine.set_maintenance(p.path[0], p.path[1], hold->reason, hold->until_ms);
+               if (!m) {
+                 respond(error_response(req, m.error()));
+                 return;
+               }
+               respond(json_response(req, http::status::ok, wire::maintenance_set_body(*m)));
+             });
 
   router.add(http::verb::delete_, "/v1/blocks/{}/instances/{}/maintenance",
              [&ctx](const Request& req, const RouteParams& p, Responder respond) {
@@ -124,21 +105,12 @@ void add_hold_routes(Router& router, ServerContext& ctx) {
                respond(json_response(req, http::status::ok, R"({"success":true})"));
              });
 
-  router.add(
-      http::verb::get, "/v1/silences",
-      [&ctx](const Request& req, const RouteParams&, Responder respond) {
-        json::array silences;
-        for (const Silence& s : ctx.engine.holds().silences()) {
-          silences.push_back(silence_json(s));
-        }
-        json::array maintenance;
-        for (const Maintenance& m : ctx.engine.holds().maintenances()) {
-          maintenance.push_back(maintenance_json(m));
-        }
-        respond(json_response(req, http::status::ok,
-                              to_json_text(json::object{{"silences", std::move(silences)},
-                                                        {"maintenance", std::move(maintenance)}})));
-      });
+  router.add(http::verb::get, "/v1/silences",
+             [&ctx](const Request& req, const RouteParams&, Responder respond) {
+               respond(json_response(req, http::status::ok,
+                                     wire::holds_body(ctx.engine.holds().silences(),
+                                                      ctx.engine.holds().maintenances())));
+             });
 
   router.add(http::verb::post, "/v1/silences",
              [&ctx](const Request& req, const RouteParams&, Responder respond) {
@@ -153,9 +125,7 @@ void add_hold_routes(Router& router, ServerContext& ctx) {
                  respond(error_response(req, s.error()));
                  return;
                }
-               respond(json_response(
-                   req, http::status::created,
-                   to_json_text(json::object{{"success", true}, {"silence", silence_json(*s)}})));
+               respond(json_response(req, http::status::created, wire::silence_set_body(*s)));
              });
 
   router.add(http::verb::delete_, "/v1/silences/{}",

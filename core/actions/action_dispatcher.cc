@@ -131,8 +131,8 @@ void ActionDispatcher::enqueue(const Transition& t, const PreparedAction& action
   d.action = action.name;
   d.url = action.url.text;
   d.body = action.kind == ActionKind::kFailurePolicy
-               ? failure_policy_body(t, action.failure_policy_id, action.parameters)
-               : webhook_body(t, event);
+               ? wire::failure_policy_body(t, action.failure_policy_id, action.parameters)
+               : wire::webhook_body(t, event);
   d.transition_seq = t.seq;
   d.next_attempt_ms = now_ms;
   d.created_ms = now_ms;

@@ -10,7 +10,7 @@
 //     in that status, goes out again every repeat_after with "repeat": true.
 //     The repeat timers live here (the dispatcher sees every transition
 //     through observe()); options.repeat_gate can hold a repeat back.
-//  2. The body is built (action_body.h) and a Delivery is written to the
+//  2. The body is built (core/wire/action_bodies.h) and a Delivery is written to the
 //     outbox (durable first; if the outbox fails, it is kept in memory only
 //     and the error logged), then queued. When options.max_pending
 //     deliveries are already held, it is dropped: logged, counted.
@@ -39,7 +39,6 @@
 #include <string>
 #include <thread>
 
-#include "core/actions/action_body.h"
 #include "core/actions/action_metrics.h"
 #include "core/actions/action_plan.h"
 #include "core/actions/delivery_outbox.h"
@@ -48,10 +47,12 @@
 #include "core/actions/http_post.h"
 #include "core/actions/repeat_tracker.h"
 #include "core/config/config.h"
+#include "core/model/action_event.h"
 #include "core/model/transition.h"
 #include "core/prometheus/metrics_registry.h"
 #include "core/util/clock.h"
 #include "core/util/result.h"
+#include "core/wire/action_bodies.h"
 
 namespace blockhealth {
 

@@ -1,23 +1,24 @@
-// BlockView: an immutable picture of one block's health, published by the
-// engine thread after each change and read by any number of HTTP threads
-// without locks. The response bodies are serialized once, at publish time.
+// BlockView: an immutable picture of one block's health, as plain structs.
+// Built on demand by BlockBoard (at most once per change) and read by any
+// number of threads without locks. It holds no wire format: core/wire turns
+// it into the HTTP bodies and keeps them in the view's memo.
 #ifndef BLOCKHEALTH_CORE_ENGINE_BLOCK_VIEW_H
 #define BLOCKHEALTH_CORE_ENGINE_BLOCK_VIEW_H
 
-#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "core/engine/view_memo.h"
 #include "core/model/policy_verdict.h"
 #include "core/model/silence.h"
 #include "core/model/status.h"
 #include "core/model/transition.h"
 #include "core/observations/instance_record.h"
-#include "core/util/time_text.h"
 
 namespace blockhealth {
 
@@ -30,6 +31,7 @@ struct PolicyResultView {
   std::optional<Evidence> evidence;
   std::int64_t since_ms = 0;
   std::int64_t evaluated_ms = 0;
+  std::int64_t valid_until_ms = 0;  // the latest result holds without new data until then
 };
 
 struct InstanceView {
@@ -74,71 +76,36 @@ struct PolicyStateView {
   std::uint64_t timeouts = 0;
   std::uint64_t skipped_busy = 0;
   std::int64_t last_duration_us = 0;
-  bool busy = false;
+  bool busy = false;       // a call is inside the plugin (possibly one given up on)
+  bool in_flight = false;  // the engine waits for a call of this policy
 };
 
-// The AIOS-compatible body of GET /block/health/<id>, kept as fragments
-// around each instance's live "lastMetrics" value so a GET writes fresh
-// ages without re-serializing anything else.
-class AiosBody {
- public:
-  // REQUIRES: fragments.size() == cells.size() + 1.
-  AiosBody(std::vector<std::string> fragments, std::vector<LastSeenCellConstSharedPtr> cells)
-      : fragments_(std::move(fragments)), cells_(std::move(cells)) {}
-  AiosBody() : fragments_(1) {}
-  // The body with every "lastMetrics" computed against `now_ms`. An
-  // instance whose cell still reads 0 (never reported) gets no
-  // "lastMetrics"; one that reported after the view was built gets it.
-  std::string render(std::int64_t now_ms) const;
-
- private:
-  std::vector<std::string> fragments_;
-  std::vector<LastSeenCellConstSharedPtr> cells_;
+// A block's transitions, newest first. Shared by every view built while
+// the history does not change, so that what is derived from it (its JSON)
+// is derived once.
+struct TransitionHistory {
+  std::vector<Transition> newest_first;
+  ViewMemo memo;
 };
+using TransitionHistoryConstSharedPtr = std::shared_ptr<const TransitionHistory>;
 
 struct BlockView {
   std::string id;
-  std::uint64_t state_index = 0;  // grows whenever a status or reason changes
-  std::int64_t built_ms = 0;
+  std::uint64_t state_index = 0;  // grows whenever a status, reason or hold changes
+  std::uint64_t version = 0;      // grows with every change of anything shown
+  std::int64_t built_ms = 0;      // the last evaluation of the block (0 = none yet)
   bool paused = false;
   Status status = Status::kUnknown;  // worst instance status
   bool healthy = false;              // AIOS meaning: every instance healthy
   QuorumView quorum;
   std::vector<InstanceView> instances;
   std::vector<PolicyStateView> policies;
+  TransitionHistoryConstSharedPtr history;  // never null
 
-  AiosBody aios_body;
-  std::string detail_json;   // GET /v1/blocks/<id>
-  std::string summary_json;  // this block's entry in GET /v1/blocks
-  // GET /v1/blocks/<id>/history: one JSON object per transition, newest first.
-  std::shared_ptr<const std::vector<std::string>> history;
+  // What readers derived from this view (core/wire keeps the bodies here).
+  ViewMemo memo;
 };
 using BlockViewConstSharedPtr = std::shared_ptr<const BlockView>;
-
-// Where a block's latest view is published. One per block per
-// configuration; the pointer is swapped atomically.
-struct BlockSlot {
-  std::atomic<BlockViewConstSharedPtr> view;
-};
-
-// The blocks of the running configuration, in config order. Immutable;
-// replaced as a whole on reload.
-struct ViewRegistry {
-  std::vector<std::shared_ptr<BlockSlot>> ordered;
-  std::map<std::string, std::shared_ptr<BlockSlot>, std::less<>> by_id;
-
-  BlockViewConstSharedPtr find(std::string_view id) const {
-    auto it = by_id.find(id);
-    return it == by_id.end() ? nullptr : it->second->view.load();
-  }
-};
-using ViewRegistryConstSharedPtr = std::shared_ptr<const ViewRegistry>;
-
-// Fills the serialized members (aios_body, detail_json, summary_json) from
-// the structured ones.
-void serialize_block_view(BlockView& view);
-// One transition as a JSON object.
-std::string serialize_transition(const Transition& t);
 
 }  // namespace blockhealth
 

@@ -3,14 +3,19 @@
 #include <algorithm>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/json.hpp>
 #include <future>
-#include <set>
 
-#include "core/util/json_text.h"
+#include "core/engine/block_adoption.h"
+#include "core/engine/block_view_builder.h"
 
 namespace blockhealth {
-namespace json = boost::json;
+namespace {
+
+Error no_block(const std::string& block) {
+  return fail(ErrorCode::kNotFound, "no block '" + block + "' in the configuration");
+}
+
+}  // namespace
 
 Engine::Engine(EngineOptions options, const Clock& clock, EngineListener& listener)
     : options_(options),
@@ -30,6 +35,8 @@ Engine::Engine(EngineOptions options, const Clock& clock, EngineListener& listen
            options.quarantine,
            options.first_transition_seq} {
   views_.store(std::make_shared<const ViewRegistry>());
+  loop_ =
+      std::make_unique<EvalLoop>(ctx_, EvalLoopOptions{options.eval_workers, options.batch_window});
   auto ready = std::make_shared<std::promise<void>>();
   auto started = ready->get_future();
   thread_ = std::thread([this, ready] {
@@ -51,11 +58,18 @@ void Engine::stop() {
     if (stopped_) return;
     stopped_ = true;
   }
-  // Stop the runners on the engine thread, then the thread itself.
+  // Stop the loop and let go of the blocks on the engine thread, then stop
+  // the thread itself.
   std::promise<void> done;
   boost::asio::post(io_, [this, &done] {
-    for (auto& [id, runner] : runners_) runner->stop();
-    runners_.clear();
+    loop_->stop();
+    for (auto& [id, block] : blocks_) {
+      std::lock_guard lock(block->board->mutex());
+      block->board->attach(nullptr);  // readers keep the last view
+      block->news->owner = nullptr;
+    }
+    blocks_.clear();
+    loop_.reset();
     done.set_value();
   });
   done.get_future().wait();
@@ -82,36 +96,59 @@ EnginePlanConstSharedPtr Engine::plan() const {
   return plan_;
 }
 
-BlockRunnerSharedPtr Engine::find_runner(const std::string& block) const {
-  auto it = runners_.find(block);
-  return it == runners_.end() ? nullptr : it->second;
+BlockState* Engine::find_block(const std::string& block) const {
+  auto it = blocks_.find(block);
+  return it == blocks_.end() ? nullptr : it->second.get();
+}
+
+BlockViewConstSharedPtr Engine::build_view(const BlockState& block, std::uint64_t version,
+                                           std::uint64_t state_index) const {
+  return build_block_view(block, holds_, clock_, version, state_index);
 }
 
 void Engine::apply(EnginePlanConstSharedPtr plan) {
   (void)run_on_engine([&]() -> Result<void> {
     auto registry = std::make_shared<ViewRegistry>();
-    std::map<std::string, BlockRunnerSharedPtr, std::less<>> next;
+    std::map<std::string, BlockStatePtr, std::less<>> next;
     const ViewRegistryConstSharedPtr old_views = views_.load();
     for (const PlannedBlock& planned : plan->blocks) {
-      std::shared_ptr<BlockSlot> slot;
+      BlockBoardSharedPtr board;
       if (auto it = old_views->by_id.find(planned.config.id); it != old_views->by_id.end()) {
-        slot = it->second;
+        board = it->second;
       } else {
-        slot = std::make_shared<BlockSlot>();
+        board = std::make_shared<BlockBoard>(
+            planned.config.id, [this](const BlockState& b, std::uint64_t v, std::uint64_t s) {
+              return build_view(b, v, s);
+            });
       }
-      auto runner = std::make_shared<BlockRunner>(ctx_, planned, slot);
-      if (auto old = find_runner(planned.config.id)) runner->adopt(*old);
-      registry->ordered.push_back(slot);
-      registry->by_id.emplace(planned.config.id, slot);
-      next.emplace(planned.config.id, std::move(runner));
+      auto block =
+          std::make_unique<BlockState>(planned, board, ctx_.quarantine, loop_->news(), store_);
+      if (BlockState* old = find_block(planned.config.id)) {
+        std::lock_guard lock(board->mutex());
+        adopt_block(*block, *old, store_);
+      }
+      registry->ordered.push_back(board);
+      registry->by_id.emplace(planned.config.id, board);
+      next.emplace(planned.config.id, std::move(block));
     }
-    for (auto& [id, runner] : runners_) runner->stop();
-    runners_ = std::move(next);
+    for (auto& [id, old] : blocks_) {
+      if (!next.contains(id)) {
+        std::lock_guard lock(old->board->mutex());
+        old->board->attach(nullptr);
+      }
+      loop_->retire(std::move(old));
+    }
+    blocks_ = std::move(next);
     std::vector<InstanceKey> keep;
-    for (auto& [id, runner] : runners_) {
-      runner->start();
-      const BlockViewConstSharedPtr view = runner->view();
-      for (const InstanceView& in : view->instances) keep.push_back({id, in.id});
+    for (auto& [id, block] : blocks_) {
+      {
+        std::lock_guard lock(block->board->mutex());
+        block->board->attach(block.get());
+        block->board->changed(true);
+      }
+      block->hold_check_ms = holds_.next_expiry_ms(id);
+      loop_->start(*block);
+      for (const InstanceSlotPtr& in : block->instances) keep.push_back({id, in->id});
     }
     store_.retain_only(keep);
     views_.store(std::move(registry));
@@ -125,26 +162,49 @@ void Engine::apply(EnginePlanConstSharedPtr plan) {
 
 Result<void> Engine::register_instance(const std::string& block, const std::string& instance) {
   return run_on_engine([&]() -> Result<void> {
-    auto runner = find_runner(block);
-    if (!runner) return fail(ErrorCode::kNotFound, "no block '" + block + "' in the configuration");
-    runner->add_pushed_instance(instance);
+    BlockState* b = find_block(block);
+    if (b == nullptr) return no_block(block);
+    if (b->find_instance(instance) != nullptr) return {};
+    {
+      std::lock_guard lock(b->board->mutex());
+      b->add_instance(instance, true, store_);
+      b->history_dirty = true;
+    }
+    loop_->changed(*b, true);
     return {};
   });
 }
 
 Result<void> Engine::unregister_instance(const std::string& block, const std::string& instance) {
   return run_on_engine([&]() -> Result<void> {
-    auto runner = find_runner(block);
-    if (!runner) return fail(ErrorCode::kNotFound, "no block '" + block + "' in the configuration");
-    return runner->remove_pushed_instance(instance);
+    BlockState* b = find_block(block);
+    if (b == nullptr) return no_block(block);
+    auto it = std::find_if(b->instances.begin(), b->instances.end(),
+                           [&](const InstanceSlotPtr& in) { return in->id == instance; });
+    if (it == b->instances.end()) {
+      return fail(ErrorCode::kNotFound, "block '" + block + "' has no instance '" + instance + "'");
+    }
+    if (!(*it)->pushed) {
+      return fail(ErrorCode::kConflict, "instance '" + instance + "' of block '" + block +
+                                            "' comes from the config file; remove it there and "
+                                            "reload");
+    }
+    {
+      std::lock_guard lock(b->board->mutex());
+      (*it)->record->set_news_sink(nullptr);
+      b->instances.erase(it);
+      ++b->instances_epoch;
+      b->history_dirty = true;
+    }
+    store_.remove({block, instance});
+    loop_->changed(*b, true);
+    return {};
   });
 }
 
 Result<InstanceRecordSharedPtr> Engine::find_record(const std::string& block,
                                                     const std::string& instance) const {
-  if (!views_.load()->by_id.contains(block)) {
-    return fail(ErrorCode::kNotFound, "no block '" + block + "' in the configuration");
-  }
+  if (!views_.load()->by_id.contains(block)) return no_block(block);
   auto record = store_.find({block, instance});
   if (!record) {
     return fail(ErrorCode::kNotFound, "block '" + block + "' has no instance '" + instance +
@@ -156,18 +216,22 @@ Result<InstanceRecordSharedPtr> Engine::find_record(const std::string& block,
 
 Result<void> Engine::set_paused(const std::string& block, bool paused) {
   return run_on_engine([&]() -> Result<void> {
-    auto runner = find_runner(block);
-    if (!runner) return fail(ErrorCode::kNotFound, "no block '" + block + "' in the configuration");
-    runner->set_paused(paused);
+    BlockState* b = find_block(block);
+    if (b == nullptr) return no_block(block);
+    {
+      std::lock_guard lock(b->board->mutex());
+      b->paused = paused;
+    }
+    loop_->changed(*b, true);
     return {};
   });
 }
 
-Result<void> Engine::evaluate_now(const std::string& block) {
+Result<void> Engine::evaluate_now(const std::string& block, Scope scope) {
   return run_on_engine([&]() -> Result<void> {
-    auto runner = find_runner(block);
-    if (!runner) return fail(ErrorCode::kNotFound, "no block '" + block + "' in the configuration");
-    runner->evaluate_now();
+    BlockState* b = find_block(block);
+    if (b == nullptr) return no_block(block);
+    loop_->visit_now(*b, scope == Scope::kAll ? VisitKind::kForce : VisitKind::kDueNow);
     return {};
   });
 }
@@ -186,12 +250,13 @@ void Engine::manage_policy(const std::string& block, const std::string& policy,
   auto once = std::make_shared<Once>();
   once->done = std::move(done);
   auto started = run_on_engine([&]() -> Result<void> {
-    auto runner = find_runner(block);
-    if (!runner) return fail(ErrorCode::kNotFound, "no block '" + block + "' in the configuration");
-    PolicyHandleSharedPtr handle = runner->find_policy(policy);
-    if (!handle) {
+    BlockState* b = find_block(block);
+    if (b == nullptr) return no_block(block);
+    PolicySlot* slot = b->find_policy(policy);
+    if (slot == nullptr) {
       return fail(ErrorCode::kNotFound, "block '" + block + "' has no policy '" + policy + "'");
     }
+    PolicyHandleSharedPtr handle = slot->planned.handle;
     if (!handle->instance->plugin().has_manage()) {
       return fail("policy '" + policy + "' (" + handle->instance->plugin().name() +
                   ") has no management actions");
@@ -201,7 +266,7 @@ void Engine::manage_policy(const std::string& block, const std::string& policy,
         !handle->busy.compare_exchange_strong(expected, true)) {
       return fail(ErrorCode::kBusy, "policy '" + policy + "' is busy evaluating; try again");
     }
-    const auto timeout = runner->policy_timeout(policy);
+    const auto timeout = slot->planned.config.timeout;
     auto cancel = std::make_shared<std::atomic<bool>>(false);
     CallLimits limits{
         clock_.wall_ms(),
@@ -233,10 +298,10 @@ void Engine::manage_policy(const std::string& block, const std::string& policy,
   if (!started) (*once)(started.error());
 }
 
-void Engine::refresh(const std::string& block) {
+void Engine::holds_changed(const std::string& block) {
   (void)run_on_engine([&]() -> Result<void> {
-    for (auto& [id, runner] : runners_) {
-      if (block.empty() || id == block) runner->refresh();
+    for (auto& [id, b] : blocks_) {
+      if (block.empty() || id == block) loop_->changed(*b, true);
     }
     return {};
   });
@@ -245,50 +310,66 @@ void Engine::refresh(const std::string& block) {
 Result<Maintenance> Engine::set_maintenance(const std::string& block, const std::string& instance,
                                             std::string reason, std::int64_t until_ms) {
   Result<void> exists = run_on_engine([&]() -> Result<void> {
-    auto runner = find_runner(block);
-    if (!runner) return fail(ErrorCode::kNotFound, "no block '" + block + "' in the configuration");
-    if (!runner->has_instance(instance)) {
+    BlockState* b = find_block(block);
+    if (b == nullptr) return no_block(block);
+    if (b->find_instance(instance) == nullptr) {
       return fail(ErrorCode::kNotFound, "block '" + block + "' has no instance '" + instance + "'");
     }
     return {};
   });
   if (!exists) return exists.error();
   auto m = holds_.set_maintenance(block, instance, std::move(reason), until_ms);
-  if (m) refresh(block);
+  if (m) holds_changed(block);
   return m;
 }
 
 Result<bool> Engine::lift_maintenance(const std::string& block, const std::string& instance) {
   auto lifted = holds_.lift_maintenance(block, instance);
-  if (lifted) refresh(block);
+  if (lifted) holds_changed(block);
   return lifted;
 }
 
 Result<Silence> Engine::add_silence(const std::string& block, const std::string& instance,
                                     std::string reason, std::int64_t until_ms) {
   Result<void> exists = run_on_engine([&]() -> Result<void> {
-    auto runner = find_runner(block);
-    if (!runner) return fail(ErrorCode::kNotFound, "no block '" + block + "' in the configuration");
-    if (!instance.empty() && !runner->has_instance(instance)) {
+    BlockState* b = find_block(block);
+    if (b == nullptr) return no_block(block);
+    if (!instance.empty() && b->find_instance(instance) == nullptr) {
       return fail(ErrorCode::kNotFound, "block '" + block + "' has no instance '" + instance + "'");
     }
     return {};
   });
   if (!exists) return exists.error();
   auto s = holds_.add_silence(block, instance, std::move(reason), until_ms);
-  if (s) refresh(block);
+  if (s) holds_changed(block);
   return s;
 }
 
 Result<bool> Engine::lift_silence(const std::string& id) {
   auto lifted = holds_.lift_silence(id);
-  if (lifted && *lifted) refresh("");
+  if (lifted && *lifted) holds_changed("");
   return lifted;
 }
 
 void Engine::restore_history(const std::vector<Transition>& transitions) {
   (void)run_on_engine([&]() -> Result<void> {
-    for (auto& [id, runner] : runners_) runner->restore_history(transitions);
+    for (auto& [id, b] : blocks_) {
+      {
+        std::lock_guard lock(b->board->mutex());
+        for (InstanceSlotPtr& in : b->instances) {
+          std::vector<Transition> mine;
+          for (const Transition& t : transitions) {
+            if (t.block_id == id && t.instance_id == in->id) mine.push_back(t);
+          }
+          if (mine.empty()) continue;
+          in->notified = mine.back().to;
+          in->notified_before_restart = true;
+          in->health.restore_history(std::move(mine));
+        }
+        b->history_dirty = true;
+      }
+      loop_->changed(*b, false);
+    }
     for (const Transition& t : transitions) {
       ctx_.transition_seq = std::max(ctx_.transition_seq, t.seq);
     }
@@ -296,47 +377,23 @@ void Engine::restore_history(const std::vector<Transition>& transitions) {
   });
 }
 
-std::string Engine::plugins_json() {
-  json::array policies;
+PluginsView Engine::plugins_view() {
+  PluginsView out;
   (void)run_on_engine([&]() -> Result<void> {
-    for (auto& [id, runner] : runners_) {
-      for (const PolicyStateView& s : runner->policy_states()) {
-        json::object o{{"block_id", id},         {"id", s.id},
-                       {"use", s.use},           {"quarantined", s.quarantined},
-                       {"calls", s.calls},       {"errors", s.errors},
-                       {"timeouts", s.timeouts}, {"busy", s.busy}};
-        if (s.quarantined) {
-          o["quarantine"] = json::object{{"until", format_time_ms(s.quarantine_until_ms)},
-                                         {"reason", s.quarantine_reason}};
-        }
-        policies.push_back(std::move(o));
+    const std::int64_t now = clock_.wall_ms();
+    for (auto& [id, b] : blocks_) {
+      for (const PolicySlot& p : b->policies) {
+        out.policies.push_back({id, policy_state_view(p, now)});
       }
     }
     return {};
   });
-  json::array loaded;
-  json::array refused;
-  json::array dirs;
   if (auto p = plan()) {
-    for (const auto& plugin : p->catalog->plugins()) {
-      loaded.push_back(json::object{
-          {"name", plugin->name()},
-          {"version", plugin->version()},
-          {"description", plugin->description()},
-          {"abi", std::to_string(plugin->abi_major()) + "." + std::to_string(plugin->abi_minor())},
-          {"path", plugin->path().string()},
-          {"content_hash", plugin->content_hash()},
-          {"has_manage", plugin->has_manage()}});
-    }
-    for (const PluginProblem& problem : p->catalog->problems()) {
-      refused.push_back(json::object{{"path", problem.path.string()}, {"error", problem.message}});
-    }
-    for (const auto& dir : p->config.plugin_dirs) dirs.push_back(json::string(dir.string()));
+    out.plugins = p->catalog->plugins();
+    out.refused = p->catalog->problems();
+    out.dirs = p->config.plugin_dirs;
   }
-  return to_json_text(json::object{{"dirs", std::move(dirs)},
-                                   {"plugins", std::move(loaded)},
-                                   {"refused", std::move(refused)},
-                                   {"policies", std::move(policies)}});
+  return out;
 }
 
 }  // namespace blockhealth

@@ -1,5 +1,6 @@
 // Engine: runs the configured blocks and answers the daemon's questions
-// about them. The one object server/ talks to.
+// about them. The one object server/ talks to. docs/design.md walks the
+// life of an evaluation through its parts.
 #ifndef BLOCKHEALTH_CORE_ENGINE_ENGINE_H
 #define BLOCKHEALTH_CORE_ENGINE_ENGINE_H
 
@@ -12,25 +13,30 @@
 #include <string>
 #include <thread>
 
-#include "core/engine/block_runner.h"
+#include "core/engine/block_board.h"
+#include "core/engine/block_state.h"
 #include "core/engine/engine_context.h"
 #include "core/engine/engine_plan.h"
+#include "core/engine/eval_loop.h"
+#include "core/engine/plugins_view.h"
 
 namespace blockhealth {
 
 struct EngineOptions {
   std::size_t eval_workers = 4;                     // threads running plugin calls
-  std::size_t eval_queue = 4096;                    // queued calls beyond which ticks are skipped
+  std::size_t eval_queue = 4096;                    // queued jobs beyond which calls are refused
   std::size_t max_abandoned = 32;                   // overrunning calls tolerated at once
   std::chrono::milliseconds shutdown_grace{5'000};  // wait for running calls at stop
+  std::chrono::milliseconds batch_window{10};       // see EvalLoopOptions
   QuarantinePolicy quarantine;
   HoldStore* hold_store = nullptr;         // where maintenance and silences persist; may be nullptr
   std::uint64_t first_transition_seq = 0;  // continue numbering after this (restored history)
 };
 
-// Thread-safe: every public method may be called from any thread. Internally
-// all evaluation state lives on one engine thread; methods that need it
-// post there and wait (they never wait on a plugin call).
+// Thread-safe: every public method may be called from any thread. All
+// evaluation state lives on one engine thread; methods that need it post
+// there and wait (they never wait on a plugin call). Views are read without
+// the engine thread (BlockBoard).
 class Engine {
  public:
   // `clock` and `listener` must outlive the engine. The listener is called
@@ -41,8 +47,8 @@ class Engine {
   Engine& operator=(const Engine&) = delete;
 
   // Swaps in a plan: blocks that stay keep their instances' state and
-  // history, blocks that go are stopped, new ones start. The first call
-  // starts the engine. Returns once the swap is done.
+  // history, blocks that go are stopped, new ones start. Returns once the
+  // swap is done.
   void apply(EnginePlanConstSharedPtr plan);
 
   // Stops every block and the engine thread; waits up to shutdown_grace for
@@ -51,7 +57,7 @@ class Engine {
 
   // The running plan (nullptr before the first apply).
   EnginePlanConstSharedPtr plan() const;
-  // The published views; lock-free for readers.
+  // The blocks' boards; lock-free for readers.
   ViewRegistryConstSharedPtr views() const { return views_.load(); }
 
   ObservationStore& store() { return store_; }
@@ -62,7 +68,7 @@ class Engine {
 
   // Maintenance of one instance (see HoldRegistry). Errors: unknown block or
   // instance (kNotFound), until not in the future (kInvalid), the state
-  // store refusing (kUnavailable). The block's view is republished.
+  // store refusing (kUnavailable). The block's view moves.
   Result<Maintenance> set_maintenance(const std::string& block, const std::string& instance,
                                       std::string reason, std::int64_t until_ms);
   Result<bool> lift_maintenance(const std::string& block, const std::string& instance);
@@ -84,7 +90,13 @@ class Engine {
                                               const std::string& instance) const;
 
   Result<void> set_paused(const std::string& block, bool paused);
-  Result<void> evaluate_now(const std::string& block);
+  // What evaluate_now evaluates.
+  enum class Scope {
+    kAll,  // every policy on every instance it judges (mgmt "evaluate")
+    kDue,  // what a tick now would, paused or not: each policy on its due instances
+  };
+  // Evaluates the block now; returns once the calls are on their way.
+  Result<void> evaluate_now(const std::string& block, Scope scope = Scope::kAll);
 
   // Sends an action to a policy's manage(); `done` is called exactly once,
   // on an arbitrary thread, with the policy's JSON answer or an error.
@@ -95,14 +107,16 @@ class Engine {
 
   // GET /v1/plugins: loaded plugins, refused files and every policy's state
   // (quarantine included).
-  std::string plugins_json();
+  PluginsView plugins_view();
 
  private:
   // Runs `fn` on the engine thread and waits for it. Error if stopped.
   Result<void> run_on_engine(const std::function<Result<void>()>& fn);
-  BlockRunnerSharedPtr find_runner(const std::string& block) const;  // engine thread
-  // Republishes `block` (all blocks when empty) on the engine thread.
-  void refresh(const std::string& block);
+  BlockState* find_block(const std::string& block) const;  // engine thread
+  // Tells `block`'s board (all blocks when empty) that a hold changed.
+  void holds_changed(const std::string& block);
+  BlockViewConstSharedPtr build_view(const BlockState& block, std::uint64_t version,
+                                     std::uint64_t state_index) const;
 
   EngineOptions options_;
   const Clock& clock_;
@@ -112,13 +126,14 @@ class Engine {
   boost::asio::io_context io_;
   std::unique_ptr<EvalExecutor> executor_;
   EngineContext ctx_;
+  std::unique_ptr<EvalLoop> loop_;  // engine thread only
   std::thread thread_;
   std::thread::id thread_id_;
 
   mutable std::mutex plan_mu_;
   EnginePlanConstSharedPtr plan_;  // GUARDED_BY(plan_mu_)
   std::atomic<ViewRegistryConstSharedPtr> views_;
-  std::map<std::string, BlockRunnerSharedPtr, std::less<>> runners_;  // engine thread only
+  std::map<std::string, BlockStatePtr, std::less<>> blocks_;  // engine thread only
   std::mutex stop_mu_;
   bool stopped_ = false;  // GUARDED_BY(stop_mu_)
 };

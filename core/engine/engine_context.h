@@ -1,6 +1,7 @@
-// EngineContext: what every BlockRunner shares: the engine thread's
-// io_context, the plugin call pool, the clock, the observation store and
-// the listener. Owned by the Engine, which outlives every runner.
+// EngineContext: what the engine's parts share: the engine thread's
+// io_context, the plugin call pool, the clock, the observation store, the
+// listener, holds and watchers. Owned by the Engine, which outlives every
+// part.
 #ifndef BLOCKHEALTH_CORE_ENGINE_ENGINE_CONTEXT_H
 #define BLOCKHEALTH_CORE_ENGINE_ENGINE_CONTEXT_H
 
@@ -49,7 +50,7 @@ struct EngineContext {
   ObservationStore& store;
   EngineListener& listener;
   HoldRegistry& holds;
-  ChangeNotifier& notifier;  // key "block:<id>" moves with each view's state_index
+  ChangeNotifier& notifier;  // key "block:<id>" moves with each block's state_index
   QuarantinePolicy quarantine;
   std::uint64_t transition_seq = 0;  // engine thread only
 };

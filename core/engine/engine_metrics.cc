@@ -29,8 +29,8 @@ EngineMetrics::EngineMetrics(prometheus::MetricsRegistry& registry,
           {"block", "instance", "status"},
           [views](std::vector<prometheus::GaugeReading>& out) {
             const ViewRegistryConstSharedPtr registry = views();
-            for (const auto& slot : registry->ordered) {
-              const BlockViewConstSharedPtr view = slot->view.load();
+            for (const auto& board : registry->ordered) {
+              const BlockViewConstSharedPtr view = board->view();
               if (!view) continue;
               for (const InstanceView& in : view->instances) {
                 for (Status s :
@@ -47,8 +47,8 @@ EngineMetrics::EngineMetrics(prometheus::MetricsRegistry& registry,
                           "1 when every instance of the block is healthy (the AIOS meaning).",
                           {"block"},
                           [views](std::vector<prometheus::GaugeReading>& out) {
-                            for (const auto& slot : views()->ordered) {
-                              if (const BlockViewConstSharedPtr view = slot->view.load()) {
+                            for (const auto& board : views()->ordered) {
+                              if (const BlockViewConstSharedPtr view = board->view()) {
                                 out.push_back({{view->id}, view->healthy ? 1.0 : 0.0});
                               }
                             }
@@ -58,8 +58,8 @@ EngineMetrics::EngineMetrics(prometheus::MetricsRegistry& registry,
       .add_callback_gauge("blockhealth_policy_quarantined",
                           "1 while the block's policy is quarantined.", {"block", "policy"},
                           [views](std::vector<prometheus::GaugeReading>& out) {
-                            for (const auto& slot : views()->ordered) {
-                              const BlockViewConstSharedPtr view = slot->view.load();
+                            for (const auto& board : views()->ordered) {
+                              const BlockViewConstSharedPtr view = board->view();
                               if (!view) continue;
                               for (const PolicyStateView& p : view->policies) {
                                 out.push_back({{view->id, p.id}, p.quarantined ? 1.0 : 0.0});
@@ -73,12 +73,48 @@ void EngineMetrics::on_transition(const Transition& t) {
   transitions_->with({t.block_id, to_string(t.to)}).inc();
 }
 
+EngineMetrics::PolicyHandles& EngineMetrics::handles(std::string_view block,
+                                                     std::string_view policy) {
+  key_.assign(block);
+  key_ += '\0';
+  key_ += policy;
+  auto it = handles_.find(std::string_view(key_));
+  if (it != handles_.end()) return it->second;
+  PolicyHandles h;
+  h.ok = calls_->with({block, policy, to_string(CallOutcome::kOk)});
+  h.error = calls_->with({block, policy, to_string(CallOutcome::kError)});
+  h.timeout = calls_->with({block, policy, to_string(CallOutcome::kTimeout)});
+  h.busy = calls_->with({block, policy, to_string(CallOutcome::kBusy)});
+  h.quarantined = calls_->with({block, policy, to_string(CallOutcome::kQuarantined)});
+  h.rejected = calls_->with({block, policy, to_string(CallOutcome::kRejected)});
+  h.duration = durations_->with({block, policy});
+  return handles_.emplace(key_, std::move(h)).first->second;
+}
+
 void EngineMetrics::on_policy_call(std::string_view block, std::string_view policy,
                                    CallOutcome outcome, double seconds) {
-  calls_->with({block, policy, to_string(outcome)}).inc();
-  if (outcome == CallOutcome::kOk || outcome == CallOutcome::kError) {
-    durations_->with({block, policy}).observe(seconds);
+  PolicyHandles& h = handles(block, policy);
+  switch (outcome) {
+    case CallOutcome::kOk:
+      h.ok.inc();
+      break;
+    case CallOutcome::kError:
+      h.error.inc();
+      break;
+    case CallOutcome::kTimeout:
+      h.timeout.inc();
+      break;
+    case CallOutcome::kBusy:
+      h.busy.inc();
+      break;
+    case CallOutcome::kQuarantined:
+      h.quarantined.inc();
+      break;
+    case CallOutcome::kRejected:
+      h.rejected.inc();
+      break;
   }
+  if (outcome == CallOutcome::kOk || outcome == CallOutcome::kError) h.duration.observe(seconds);
 }
 
 }  // namespace blockhealth

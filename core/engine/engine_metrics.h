@@ -5,15 +5,18 @@
 #define BLOCKHEALTH_CORE_ENGINE_ENGINE_METRICS_H
 
 #include <functional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
 
-#include "core/engine/block_view.h"
+#include "core/engine/block_board.h"
 #include "core/engine/engine_events.h"
 #include "core/prometheus/metrics_registry.h"
 
 namespace blockhealth {
 
 // Registers its families in `registry` (which must outlive it). `views`
-// returns the current registry of views; called at render time from the
+// returns the current registry of boards; called at render time from the
 // rendering thread. Listener methods run on the engine thread.
 class EngineMetrics final : public EngineListener {
  public:
@@ -25,9 +28,24 @@ class EngineMetrics final : public EngineListener {
                       double seconds) override;
 
  private:
+  // The handles of one (block, policy), looked up once: a call costs a hash
+  // lookup and atomic adds, not a label-set search.
+  struct PolicyHandles {
+    prometheus::Counter ok, error, timeout, busy, quarantined, rejected;
+    prometheus::Histogram duration;
+  };
+  struct KeyHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view k) const { return std::hash<std::string_view>{}(k); }
+  };
+  PolicyHandles& handles(std::string_view block, std::string_view policy);
+
   prometheus::CounterFamily* calls_;
   prometheus::HistogramFamily* durations_;
   prometheus::CounterFamily* transitions_;
+  // Engine thread only. Keyed "block\0policy".
+  std::unordered_map<std::string, PolicyHandles, KeyHash, std::equal_to<>> handles_;
+  std::string key_;  // scratch
 };
 
 // Calls every listener in turn (engine thread).

@@ -2,14 +2,12 @@
 
 #include <algorithm>
 
-#include "core/engine/block_view.h"
-
 namespace blockhealth {
 
 void EventLog::on_transition(const Transition& t) {
   {
     std::lock_guard lock(mu_);
-    ring_.push_back({t.seq, t.block_id, serialize_transition(t)});
+    ring_.push_back({t.seq, t});
     while (ring_.size() > capacity_) {
       evicted_through_ = ring_.front().seq;
       ring_.pop_front();
@@ -33,8 +31,8 @@ EventLog::Page EventLog::after(std::uint64_t after, std::size_t limit,
     if (e.seq <= after) continue;
     if (page.events.size() >= limit) break;
     page.last_seq = e.seq;
-    if (block && e.block_id != *block) continue;
-    page.events.push_back(e.json);
+    if (block && e.transition.block_id != *block) continue;
+    page.events.push_back(e.transition);
   }
   return page;
 }

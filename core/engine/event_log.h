@@ -35,9 +35,9 @@ class EventLog final : public EngineListener {
   void start_after(std::uint64_t seq);
 
   struct Page {
-    std::vector<std::string> events;  // JSON objects, oldest first
-    std::uint64_t last_seq = 0;       // of the last event returned, else `after`
-    bool complete = true;             // false: events after `after` were evicted from the ring
+    std::vector<Transition> events;  // oldest first
+    std::uint64_t last_seq = 0;      // of the last event returned, else `after`
+    bool complete = true;            // false: events after `after` were evicted from the ring
   };
   // Events with seq > after (of `block` when given), at most `limit`.
   Page after(std::uint64_t after, std::size_t limit, const std::optional<std::string>& block) const;
@@ -46,8 +46,7 @@ class EventLog final : public EngineListener {
  private:
   struct Entry {
     std::uint64_t seq;
-    std::string block_id;
-    std::string json;
+    Transition transition;
   };
   ChangeNotifier& notifier_;
   const std::size_t capacity_;

@@ -1,11 +1,37 @@
 #include "core/engine/flap_detector.h"
 
+#include <algorithm>
+
 namespace blockhealth {
 
 void FlapDetector::set_config(FlappingConfig config) {
   config_ = config;
-  while (results_.size() > static_cast<std::size_t>(config_.window)) results_.pop_front();
+  trim();
   percent_ = compute_percent();
+}
+
+void FlapDetector::trim() {
+  const auto window = static_cast<std::size_t>(config_.window);
+  if (results_.size() > window) {
+    results_.erase(results_.begin(),
+                   results_.begin() + static_cast<std::ptrdiff_t>(results_.size() - window));
+  }
+}
+
+bool FlapDetector::steady(Status status) const {
+  if (flapping_) return false;
+  for (Status s : results_) {
+    if (s != status) return false;
+  }
+  return true;
+}
+
+bool FlapDetector::record(Status status, int times) {
+  bool changed = false;
+  // Past a full window of one status, older samples no longer matter.
+  const int n = std::min(times, config_.window + 1);
+  for (int i = 0; i < n; ++i) changed = record(status) != changed;
+  return changed;
 }
 
 double FlapDetector::compute_percent() const {
@@ -24,7 +50,7 @@ double FlapDetector::compute_percent() const {
 
 bool FlapDetector::record(Status status) {
   results_.push_back(status);
-  while (results_.size() > static_cast<std::size_t>(config_.window)) results_.pop_front();
+  trim();
   percent_ = compute_percent();
   const bool was = flapping_;
   if (results_.size() < static_cast<std::size_t>(config_.window)) {

@@ -5,7 +5,7 @@
 #ifndef BLOCKHEALTH_CORE_ENGINE_FLAP_DETECTOR_H
 #define BLOCKHEALTH_CORE_ENGINE_FLAP_DETECTOR_H
 
-#include <deque>
+#include <vector>
 
 #include "core/config/config.h"
 #include "core/model/status.h"
@@ -25,6 +25,13 @@ class FlapDetector {
   // it reaches start_percent and stops when it falls below stop_percent.
   // Until the window is full no flapping is reported.
   bool record(Status status);
+  // Records `status` `times` times in a row (the samples an instance whose
+  // status stood still was not visited for). Returns true when the flag
+  // changed. Same result as that many record(status) calls.
+  bool record(Status status, int times);
+  // Whether more samples of `status` would change nothing but fill the
+  // window: every sample in it is `status` and it is not flapping.
+  bool steady(Status status) const;
 
   bool flapping() const { return flapping_; }
   double percent() const { return percent_; }
@@ -32,9 +39,10 @@ class FlapDetector {
 
  private:
   double compute_percent() const;
+  void trim();
 
   FlappingConfig config_;
-  std::deque<Status> results_;
+  std::vector<Status> results_;  // oldest first, at most window
   bool flapping_ = false;
   double percent_ = 0;
 };

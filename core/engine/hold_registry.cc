@@ -133,6 +133,23 @@ std::vector<Maintenance> HoldRegistry::maintenances() const {
   return out;
 }
 
+std::int64_t HoldRegistry::next_expiry_ms(const std::string& block) const {
+  const std::int64_t now = clock_.wall_ms();
+  std::int64_t best = 0;
+  const auto consider = [&](std::int64_t until) {
+    if (until > now && (best == 0 || until < best)) best = until;
+  };
+  std::lock_guard lock(mu_);
+  for (auto it = maintenance_.lower_bound({block, ""});
+       it != maintenance_.end() && it->first.first == block; ++it) {
+    consider(it->second.until_ms);
+  }
+  for (const auto& [id, s] : silences_) {
+    if (s.block_id == block) consider(s.until_ms);
+  }
+  return best;
+}
+
 void HoldRegistry::prune() {
   const std::int64_t now = clock_.wall_ms();
   std::lock_guard lock(mu_);

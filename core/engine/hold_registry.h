@@ -56,7 +56,10 @@ class HoldRegistry {
   Result<bool> lift_silence(const std::string& id);
   // The first active silence matching the instance, if any.
   std::optional<Silence> silence_for(const std::string& block, const std::string& instance) const;
-  std::vector<Silence> silences() const;          // active, by creation
+  std::vector<Silence> silences() const;  // active, by creation
+  // When the first active hold of `block` (any of its instances, or the
+  // whole block) ends; 0 when it has none.
+  std::int64_t next_expiry_ms(const std::string& block) const;
   std::vector<Maintenance> maintenances() const;  // active
 
   // Forgets expired holds (memory only; the store prunes its own).

@@ -1,22 +1,31 @@
 #include "core/engine/instance_health.h"
 
+#include <charconv>
 #include <utility>
 
 namespace blockhealth {
 namespace {
 
-std::string seconds_text(std::int64_t ms) {
-  return std::to_string(ms / 1000) + (ms % 1000 == 0 ? "" : "." + std::to_string(ms % 1000 / 100)) +
-         "s";
+// "45s", "45.5s" (tenths, cut).
+void append_seconds(std::string& out, std::int64_t ms) {
+  char digits[24];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, ms / 1000);
+  out.append(digits, end);
+  if (ms % 1000 != 0) {
+    out += '.';
+    out += static_cast<char>('0' + ms % 1000 / 100);
+  }
+  out += 's';
+}
+
+void trim_history(std::vector<Transition>& history, std::size_t size) {
+  if (history.size() > size) {
+    history.erase(history.begin(),
+                  history.begin() + static_cast<std::ptrdiff_t>(history.size() - size));
+  }
 }
 
 }  // namespace
-
-InstanceHealth::InstanceHealth(std::string block_id, std::string instance_id,
-                               std::size_t history_size)
-    : block_id_(std::move(block_id)),
-      instance_id_(std::move(instance_id)),
-      history_size_(history_size) {}
 
 void InstanceHealth::set_policies(const std::vector<std::string>& policy_ids,
                                   const std::vector<Thresholds>& thresholds) {
@@ -37,69 +46,115 @@ void InstanceHealth::set_policies(const std::vector<std::string>& policy_ids,
 }
 
 PolicyTracker* InstanceHealth::find_tracker(std::string_view id) {
-  for (Entry& e : trackers_) {
-    if (e.id == id) return &e.tracker;
+  const int i = tracker_index(id);
+  return i < 0 ? nullptr : &trackers_[static_cast<std::size_t>(i)].tracker;
+}
+
+int InstanceHealth::tracker_index(std::string_view id) const {
+  for (std::size_t i = 0; i < trackers_.size(); ++i) {
+    if (trackers_[i].id == id) return static_cast<int>(i);
   }
-  return nullptr;
+  return -1;
 }
 
 void InstanceHealth::set_history_size(std::size_t n) {
   history_size_ = n;
-  while (history_.size() > history_size_) history_.pop_front();
+  trim_history(history_, history_size_);
 }
 
-InstanceVerdict InstanceHealth::combine(std::int64_t now_ms, std::int64_t last_seen_ms,
-                                        std::int64_t stale_after_ms,
-                                        std::string_view stale_detail) const {
-  const std::string detail = stale_detail.empty() ? "" : "; " + std::string(stale_detail);
-  if (last_seen_ms == 0) return {Status::kUnknown, "staleness", "no observations yet" + detail, {}};
-  if (stale_after_ms > 0 && now_ms - last_seen_ms > stale_after_ms) {
-    return {Status::kUnknown,
-            "staleness",
-            "no observations for " + seconds_text(now_ms - last_seen_ms) + " (stale_after " +
-                seconds_text(stale_after_ms) + ")" + detail,
-            {}};
+std::int64_t InstanceHealth::stale_at(std::int64_t last_seen_ms, std::int64_t stale_after_ms) {
+  if (last_seen_ms == 0 || stale_after_ms <= 0) return 0;
+  return last_seen_ms + stale_after_ms + 1;
+}
+
+HealthUpdate InstanceHealth::update(std::string_view block_id, std::string_view instance_id,
+                                    std::int64_t now_ms, std::int64_t last_seen_ms,
+                                    std::int64_t stale_after_ms, std::uint64_t& seq,
+                                    std::string_view stale_detail) {
+  // The next verdict is composed in a per-thread buffer and copied into
+  // verdict_ only where it differs: no allocation in the steady state.
+  thread_local std::string reason;
+  reason.clear();
+  Status status = Status::kOk;
+  std::string_view policy;
+  const std::optional<Evidence>* evidence = nullptr;
+  const bool never = last_seen_ms == 0;
+  if (never || (stale_after_ms > 0 && now_ms - last_seen_ms > stale_after_ms)) {
+    status = Status::kUnknown;
+    policy = "staleness";
+    if (never) {
+      reason = "no observations yet";
+    } else {
+      reason = "no observations for ";
+      append_seconds(reason, now_ms - last_seen_ms);
+      reason += " (stale_after ";
+      append_seconds(reason, stale_after_ms);
+      reason += ')';
+    }
+    if (!stale_detail.empty()) {
+      reason += "; ";
+      reason += stale_detail;
+    }
+  } else if (trackers_.empty()) {
+    reason = "observed, no policies configured";
+  } else {
+    const Entry* worst = &trackers_.front();
+    for (const Entry& e : trackers_) {
+      if (severity(e.tracker.effective().status) > severity(worst->tracker.effective().status)) {
+        worst = &e;
+      }
+    }
+    const PolicyVerdict& v = worst->tracker.effective();
+    status = v.status;
+    policy = worst->id;
+    reason.append(worst->id);
+    reason += ": ";
+    reason += v.reason;
+    evidence = &v.evidence;
   }
-  if (trackers_.empty()) return {Status::kOk, "", "observed, no policies configured", {}};
-  const Entry* worst = &trackers_.front();
-  for (const Entry& e : trackers_) {
-    if (severity(e.tracker.effective().status) > severity(worst->tracker.effective().status)) {
-      worst = &e;
+
+  HealthUpdate out;
+  const Status from = verdict_.status;
+  const bool same_evidence =
+      evidence == nullptr ? !verdict_.evidence.has_value() : verdict_.evidence == *evidence;
+  out.significant = status != from || verdict_.policy != policy || verdict_.reason != reason;
+  if (out.significant || !same_evidence) {
+    out.shown = true;
+    verdict_.status = status;
+    verdict_.policy.assign(policy);
+    verdict_.reason.assign(reason);
+    if (evidence == nullptr) {
+      verdict_.evidence.reset();
+    } else {
+      verdict_.evidence = *evidence;
     }
   }
-  const PolicyVerdict& v = worst->tracker.effective();
-  return {v.status, worst->id, worst->id + ": " + v.reason, v.evidence};
-}
-
-std::optional<Transition> InstanceHealth::update(std::int64_t now_ms, std::int64_t last_seen_ms,
-                                                 std::int64_t stale_after_ms, std::uint64_t& seq,
-                                                 std::string_view stale_detail) {
-  InstanceVerdict next = combine(now_ms, last_seen_ms, stale_after_ms, stale_detail);
-  const Status from = verdict_.status;
-  const bool changed = next.status != from;
-  verdict_ = std::move(next);
-  if (since_ms_ == 0) since_ms_ = now_ms;
-  if (!changed) return std::nullopt;
+  if (since_ms_ == 0) {
+    since_ms_ = now_ms;
+    out.shown = true;
+  }
+  if (status == from) return out;
   since_ms_ = now_ms;
   Transition t;
   t.seq = ++seq;
   t.time_ms = now_ms;
-  t.block_id = block_id_;
-  t.instance_id = instance_id_;
+  t.block_id = block_id;
+  t.instance_id = instance_id;
   t.from = from;
   t.to = verdict_.status;
   t.policy = verdict_.policy;
   t.reason = verdict_.reason;
   t.evidence = verdict_.evidence;
   history_.push_back(t);
-  while (history_.size() > history_size_) history_.pop_front();
-  return t;
+  trim_history(history_, history_size_);
+  out.transition = std::move(t);
+  return out;
 }
 
-void InstanceHealth::restore_history(std::deque<Transition> history) {
+void InstanceHealth::restore_history(std::vector<Transition> history) {
   for (Transition& t : history_) history.push_back(std::move(t));
   history_ = std::move(history);
-  while (history_.size() > history_size_) history_.pop_front();
+  trim_history(history_, history_size_);
 }
 
 }  // namespace blockhealth

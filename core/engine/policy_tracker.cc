@@ -15,25 +15,39 @@ int threshold_for(const Thresholds& thresholds, Status s) {
   return 1;
 }
 
-bool PolicyTracker::observe(const PolicyVerdict& raw, std::int64_t now_ms) {
-  if (evaluated() && raw.status == latest_.status) {
+unsigned PolicyTracker::observe(const VerdictView& raw, std::int64_t now_ms,
+                                std::int64_t valid_until_ms) {
+  unsigned change = kTrackerCounted;
+  if (evaluated() && raw.status == latest_status_) {
     ++streak_;
   } else {
     streak_ = 1;
+    if (evaluated() || raw.status != latest_status_) change |= kTrackerShown;
   }
-  latest_ = raw;
+  latest_status_ = raw.status;
   evaluated_ms_ = now_ms;
+  valid_until_ms_ = valid_until_ms;
   if (raw.status == effective_.status) {
-    effective_ = raw;  // same status: refresh reason and evidence
-    if (since_ms_ == 0) since_ms_ = now_ms;
-    return false;
+    // Same status: refresh reason and evidence.
+    if (effective_.reason != raw.reason) {
+      assign_verdict(effective_, raw);
+      change |= kTrackerShown | kTrackerSignificant;
+    } else if (!same_evidence(effective_.evidence, raw.evidence)) {
+      assign_verdict(effective_, raw);
+      change |= kTrackerShown;
+    }
+    if (since_ms_ == 0) {
+      since_ms_ = now_ms;
+      change |= kTrackerShown;
+    }
+    return change;
   }
   if (streak_ >= threshold_for(thresholds_, raw.status)) {
-    effective_ = raw;
+    assign_verdict(effective_, raw);
     since_ms_ = now_ms;
-    return true;
+    return change | kTrackerShown | kTrackerSignificant | kTrackerSwitched;
   }
-  return false;
+  return change;
 }
 
 }  // namespace blockhealth

@@ -33,8 +33,25 @@ InstanceRecord::InstanceRecord(InstanceKey key, const ObservationLimits& limits)
 void InstanceRecord::set_limits(const ObservationLimits& limits) {
   std::lock_guard lock(mu_);
   limits_ = limits;
-  while (logs_.size() > limits_.max_log_lines) logs_.pop_front();
-  snapshot_.reset();
+  // Oldest first again, so the ring can grow or shrink to the new size.
+  std::rotate(logs_.begin(), logs_.begin() + static_cast<std::ptrdiff_t>(log_head_), logs_.end());
+  log_head_ = 0;
+  if (logs_.size() > limits_.max_log_lines) {
+    logs_.erase(logs_.begin(), logs_.end() - static_cast<std::ptrdiff_t>(limits_.max_log_lines));
+    logs_.shrink_to_fit();
+    changed_locked();
+  }
+}
+
+void InstanceRecord::set_news_sink(NewsSinkSharedPtr sink) {
+  std::lock_guard lock(mu_);
+  news_ = std::move(sink);
+}
+
+void InstanceRecord::changed_locked() {
+  frame_stale_ = true;
+  generation_.fetch_add(1, std::memory_order_release);
+  if (news_) news_->raise();
 }
 
 Result<std::vector<MetricSample>> InstanceRecord::normalize(std::span<const MetricSample> samples,
@@ -88,7 +105,7 @@ Result<void> InstanceRecord::merge_samples(std::span<const MetricSample> samples
     }
   }
   touch_locked(now_ms);
-  snapshot_.reset();
+  changed_locked();
   return {};
 }
 
@@ -115,7 +132,7 @@ Result<void> InstanceRecord::replace_samples(std::span<const MetricSample> sampl
   samples_ = std::move(kept);
   series_ = std::move(series);
   touch_locked(now_ms);
-  snapshot_.reset();
+  changed_locked();
   return {};
 }
 
@@ -124,19 +141,24 @@ void InstanceRecord::clear_samples() {
   if (samples_.empty()) return;
   samples_.clear();
   series_.clear();
-  snapshot_.reset();
+  changed_locked();
 }
 
 void InstanceRecord::append_logs(std::span<const std::string> lines, std::int64_t now_ms) {
   std::lock_guard lock(mu_);
-  const std::size_t skip =
-      lines.size() > limits_.max_log_lines ? lines.size() - limits_.max_log_lines : 0;
+  const std::size_t max = limits_.max_log_lines;
+  const std::size_t skip = lines.size() > max ? lines.size() - max : 0;
   for (std::size_t i = skip; i < lines.size(); ++i) {
-    logs_.push_back({sanitize_utf8(lines[i], limits_.max_log_line_bytes), now_ms});
+    LogLine line{sanitize_utf8(lines[i], limits_.max_log_line_bytes), now_ms};
+    if (logs_.size() < max) {
+      logs_.push_back(std::move(line));
+    } else {
+      logs_[log_head_] = std::move(line);
+      log_head_ = (log_head_ + 1) % max;
+    }
   }
-  while (logs_.size() > limits_.max_log_lines) logs_.pop_front();
   touch_locked(now_ms);
-  snapshot_.reset();
+  changed_locked();
 }
 
 void InstanceRecord::record_probe(ProbeResult probe) {
@@ -147,25 +169,27 @@ void InstanceRecord::record_probe(ProbeResult probe) {
   const std::int64_t when = probe.time_ms;
   probe_ = std::move(probe);
   touch_locked(when);
-  snapshot_.reset();
+  changed_locked();
 }
 
 void InstanceRecord::record_request(std::int64_t time_ms) {
   std::lock_guard lock(mu_);
   if (time_ms <= last_request_ms_) return;
   last_request_ms_ = time_ms;
-  snapshot_.reset();
+  changed_locked();
 }
 
 void InstanceRecord::touch(std::int64_t now_ms) {
   std::lock_guard lock(mu_);
-  touch_locked(now_ms);
+  if (now_ms > last_seen_->load(std::memory_order_relaxed)) {
+    touch_locked(now_ms);
+    changed_locked();
+  }
 }
 
 void InstanceRecord::touch_locked(std::int64_t now_ms) {
   if (now_ms > last_seen_->load(std::memory_order_relaxed)) {
     last_seen_->store(now_ms, std::memory_order_relaxed);
-    snapshot_.reset();
   }
 }
 
@@ -173,18 +197,29 @@ void InstanceRecord::set_source_status(SourceStatus status) {
   std::lock_guard lock(mu_);
   for (SourceStatus& s : sources_) {
     if (s.source == status.source) {
+      const bool news =
+          s.ok != status.ok || s.message != status.message || s.target != status.target;
       s = std::move(status);
+      if (news) {
+        source_generation_.fetch_add(1, std::memory_order_release);
+        if (news_) news_->raise();
+      }
       return;
     }
   }
   sources_.push_back(std::move(status));
   std::sort(sources_.begin(), sources_.end(),
             [](const SourceStatus& a, const SourceStatus& b) { return a.source < b.source; });
+  source_generation_.fetch_add(1, std::memory_order_release);
+  if (news_) news_->raise();
 }
 
 void InstanceRecord::clear_source_status(const std::string& source) {
   std::lock_guard lock(mu_);
-  std::erase_if(sources_, [&](const SourceStatus& s) { return s.source == source; });
+  if (std::erase_if(sources_, [&](const SourceStatus& s) { return s.source == source; }) > 0) {
+    source_generation_.fetch_add(1, std::memory_order_release);
+    if (news_) news_->raise();
+  }
 }
 
 std::vector<SourceStatus> InstanceRecord::source_statuses() const {
@@ -194,18 +229,59 @@ std::vector<SourceStatus> InstanceRecord::source_statuses() const {
 
 InstanceObservationsConstSharedPtr InstanceRecord::snapshot() const {
   std::lock_guard lock(mu_);
-  if (!snapshot_) {
-    auto snap = std::make_shared<InstanceObservations>();
-    snap->block_id = key_.block;
-    snap->instance_id = key_.instance;
-    snap->samples = samples_;
-    snap->logs.assign(logs_.begin(), logs_.end());
-    snap->probe = probe_;
-    snap->last_seen_ms = last_seen_->load(std::memory_order_relaxed);
-    snap->last_request_ms = last_request_ms_;
-    snapshot_ = std::move(snap);
+  auto snap = std::make_shared<InstanceObservations>();
+  snap->block_id = key_.block;
+  snap->instance_id = key_.instance;
+  snap->samples = samples_;
+  snap->logs.reserve(logs_.size());
+  snap->logs.insert(snap->logs.end(), logs_.begin() + static_cast<std::ptrdiff_t>(log_head_),
+                    logs_.end());
+  snap->logs.insert(snap->logs.end(), logs_.begin(),
+                    logs_.begin() + static_cast<std::ptrdiff_t>(log_head_));
+  snap->probe = probe_;
+  snap->last_seen_ms = last_seen_->load(std::memory_order_relaxed);
+  snap->last_request_ms = last_request_ms_;
+  return snap;
+}
+
+ObservationFrameConstSharedPtr InstanceRecord::frame() const {
+  std::lock_guard lock(mu_);
+  if (frame_ && !frame_stale_) return frame_;
+  // Rebuild in place only when no evaluation holds the old frame: nobody
+  // can take a new reference without mu_.
+  if (!frame_ || frame_.use_count() > 1) frame_ = std::make_shared<ObservationFrame>();
+  FrameParts parts;
+  parts.block_id = key_.block;
+  parts.instance_id = key_.instance;
+  parts.samples = samples_;
+  const auto head = static_cast<std::ptrdiff_t>(log_head_);
+  parts.logs_first = std::span<const LogLine>(logs_.data() + head, logs_.size() - log_head_);
+  parts.logs_second = std::span<const LogLine>(logs_.data(), log_head_);
+  parts.probe = probe_ ? &*probe_ : nullptr;
+  parts.last_seen_ms = last_seen_->load(std::memory_order_relaxed);
+  parts.last_request_ms = last_request_ms_;
+  frame_->build(parts);
+  frame_stale_ = false;
+  return frame_;
+}
+
+std::size_t InstanceRecord::heap_bytes() const {
+  std::lock_guard lock(mu_);
+  auto str = [](const std::string& s) { return s.capacity() > 15 ? s.capacity() + 1 : 0; };
+  std::size_t n = key_.block.capacity() > 15 ? key_.block.capacity() : 0;
+  n += str(key_.instance) + sizeof(LastSeenCell) + 16;
+  n += samples_.capacity() * sizeof(MetricSample) + logs_.capacity() * sizeof(LogLine);
+  for (const MetricSample& s : samples_) {
+    n += str(s.name) + s.labels.capacity() * sizeof(Label);
+    for (const Label& l : s.labels) n += str(l.name) + str(l.value);
   }
-  return snapshot_;
+  for (const LogLine& l : logs_) n += str(l.text);
+  for (const auto& [key, index] : series_) n += str(key) + sizeof(key) + sizeof(index) + 16;
+  n += series_.bucket_count() * sizeof(void*);
+  n += sources_.capacity() * sizeof(SourceStatus);
+  if (probe_) n += str(probe_->url) + str(probe_->error) + str(probe_->body);
+  if (frame_) n += sizeof(ObservationFrame) + 16 + frame_->heap_bytes();
+  return n;
 }
 
 }  // namespace blockhealth

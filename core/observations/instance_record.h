@@ -5,7 +5,6 @@
 
 #include <atomic>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -16,6 +15,7 @@
 
 #include "core/model/observation.h"
 #include "core/observations/instance_key.h"
+#include "core/observations/observation_frame.h"
 #include "core/observations/observation_limits.h"
 #include "core/util/result.h"
 
@@ -25,6 +25,17 @@ namespace blockhealth {
 // with read paths (the HTTP views) that load it without locking.
 using LastSeenCell = std::atomic<std::int64_t>;
 using LastSeenCellConstSharedPtr = std::shared_ptr<const LastSeenCell>;
+
+// Told when a record gets new observations or its sources' state changes,
+// so the engine visits only the blocks with news. raise() is called on the
+// ingesting thread with the record's lock held: it must be quick, must not
+// block and must not call back into the record. Thread-safe.
+class NewsSink {
+ public:
+  virtual ~NewsSink() = default;
+  virtual void raise() = 0;
+};
+using NewsSinkSharedPtr = std::shared_ptr<NewsSink>;
 
 // Thread-safe: every method may be called concurrently; each takes the
 // record's own mutex. Every mutation is all-or-nothing: on error nothing
@@ -62,17 +73,54 @@ class InstanceRecord {
   void clear_source_status(const std::string& source);
   std::vector<SourceStatus> source_statuses() const;  // sorted by source name
 
-  // An immutable copy of the current state; rebuilt only after a change, so
-  // calling it every tick is cheap.
+  // A plain copy of the current state (tests, tools). Allocates; the
+  // engine reads frame() instead.
   InstanceObservationsConstSharedPtr snapshot() const;
 
+  // The current observations laid out for the policy ABI. Rebuilt only
+  // after a change, in place when no evaluation still holds the previous
+  // one, so calling it every tick costs a lock and a reference count.
+  ObservationFrameConstSharedPtr frame() const;
+
+  // Grows with every change of the observations (samples, logs, probe,
+  // request time, last seen): an evaluation that saw generation g has seen
+  // everything up to it. Lock-free.
+  std::uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+  // Grows whenever a source's ok/message changes or a source is forgotten
+  // (not with every successful check). Lock-free.
+  std::uint64_t source_generation() const {
+    return source_generation_.load(std::memory_order_acquire);
+  }
+
+  // Calls fn(const ProbeResult&) under the record's lock when the last
+  // probe finished after `after_ms`; returns whether it did. `fn` must be
+  // quick and must not call back into the record.
+  template <typename Fn>
+  bool with_probe_after(std::int64_t after_ms, Fn&& fn) const {
+    std::lock_guard lock(mu_);
+    if (!probe_ || probe_->time_ms <= after_ms) return false;
+    fn(*probe_);
+    return true;
+  }
+
+  // Where news of this record goes (nullptr: nowhere). The engine sets it
+  // when it takes the instance on and again after a reload.
+  void set_news_sink(NewsSinkSharedPtr sink);
+
+  const InstanceKey& key() const { return key_; }
   LastSeenCellConstSharedPtr last_seen_cell() const { return last_seen_; }
   void set_limits(const ObservationLimits& limits);
+
+  // Bytes this record holds on the heap beyond its own object (memory
+  // accounting; approximate: container capacities and string buffers).
+  std::size_t heap_bytes() const;
 
  private:
   Result<std::vector<MetricSample>> normalize(std::span<const MetricSample> samples,
                                               std::int64_t now_ms) const;
   void touch_locked(std::int64_t now_ms);
+  // REQUIRES: mu_ held. Marks the observations changed and tells the sink.
+  void changed_locked();
 
   const InstanceKey key_;
   const std::shared_ptr<LastSeenCell> last_seen_;
@@ -81,11 +129,18 @@ class InstanceRecord {
   ObservationLimits limits_;                             // GUARDED_BY(mu_)
   std::vector<MetricSample> samples_;                    // GUARDED_BY(mu_)
   std::unordered_map<std::string, std::size_t> series_;  // key -> index; GUARDED_BY(mu_)
-  std::deque<LogLine> logs_;                             // GUARDED_BY(mu_)
-  std::optional<ProbeResult> probe_;                     // GUARDED_BY(mu_)
-  std::int64_t last_request_ms_ = 0;                     // GUARDED_BY(mu_)
-  std::vector<SourceStatus> sources_;                    // GUARDED_BY(mu_)
-  mutable InstanceObservationsConstSharedPtr snapshot_;  // GUARDED_BY(mu_); null = dirty
+  // The log ring: oldest line at logs_[log_head_] once full (size ==
+  // max_log_lines), at logs_[0] before. GUARDED_BY(mu_)
+  std::vector<LogLine> logs_;
+  std::size_t log_head_ = 0;                         // GUARDED_BY(mu_)
+  std::optional<ProbeResult> probe_;                 // GUARDED_BY(mu_)
+  std::int64_t last_request_ms_ = 0;                 // GUARDED_BY(mu_)
+  std::vector<SourceStatus> sources_;                // GUARDED_BY(mu_)
+  NewsSinkSharedPtr news_;                           // GUARDED_BY(mu_)
+  mutable std::shared_ptr<ObservationFrame> frame_;  // GUARDED_BY(mu_)
+  mutable bool frame_stale_ = true;                  // GUARDED_BY(mu_)
+  std::atomic<std::uint64_t> generation_{0};         // written under mu_
+  std::atomic<std::uint64_t> source_generation_{0};  // written under mu_
 };
 using InstanceRecordSharedPtr = std::shared_ptr<InstanceRecord>;
 

@@ -1,6 +1,6 @@
-// The host side of the ABI's data: the arrays and buffers of one call, built
-// from and copied back into the daemon's own types. Used by PolicyInstance;
-// kept apart so the marshalling can be read (and fixed) on its own.
+// The host side of one ABI call: the call context (deadline, cancel flag,
+// error buffer), the manage() answer sink, and a batch over plain
+// observations. Used by PolicyInstance and the offline harness.
 #ifndef BLOCKHEALTH_CORE_PLUGINS_ABI_BATCH_H
 #define BLOCKHEALTH_CORE_PLUGINS_ABI_BATCH_H
 
@@ -17,51 +17,43 @@
 
 #include "core/model/observation.h"
 #include "core/model/policy_verdict.h"
+#include "core/observations/observation_frame.h"
+#include "core/plugins/verdict_buffers.h"
 
 namespace blockhealth {
 
-// The inputs and outputs of one evaluate call over a batch of instances.
-// Not copyable or movable (the arrays point into it). Not thread-safe: one
-// call on one thread.
+// The inputs and outputs of one evaluate call over plain observations (the
+// offline policy harness and tests; the engine passes frames it keeps
+// instead). Built from the same parts the engine uses: an ObservationFrame
+// per input and a VerdictBuffers. Not copyable or movable (the arrays point
+// into it). Not thread-safe: one call on one thread.
 class AbiBatch {
  public:
-  static constexpr std::size_t kReasonCapacity = 512;
-  static constexpr std::size_t kEvidenceMetricCapacity = 256;
+  static constexpr std::size_t kReasonCapacity = VerdictBuffers::kReasonCapacity;
+  static constexpr std::size_t kEvidenceMetricCapacity = VerdictBuffers::kEvidenceMetricCapacity;
 
   // Builds in[i] from inputs[i] (a null pointer reads as an instance with no
-  // data at all). The batch holds a reference to every input, and strings
-  // that are not clean UTF-8 (NUL bytes included) are passed as sanitized
-  // copies, so nothing is truncated silently at a NUL. Pre-fills out[i] as
-  // UNKNOWN "not evaluated" with no evidence.
+  // data at all); strings that are not clean UTF-8 (NUL bytes included) are
+  // passed sanitized, so nothing is truncated silently at a NUL. Pre-fills
+  // out[i] as UNKNOWN "not evaluated" with no evidence.
   explicit AbiBatch(std::span<const InstanceObservationsConstSharedPtr> inputs);
   AbiBatch(const AbiBatch&) = delete;
   AbiBatch& operator=(const AbiBatch&) = delete;
 
-  std::size_t size() const { return instances_.size(); }
-  const bh_instance* const* inputs() const { return instance_ptrs_.data(); }
-  bh_verdict* const* outputs() { return verdict_ptrs_.data(); }
+  std::size_t size() const { return inputs_.size(); }
+  const bh_instance* const* inputs() const { return inputs_.data(); }
+  bh_verdict* const* outputs() { return verdicts_.outputs(); }
+  std::span<const bh_instance* const> input_span() const { return inputs_; }
+  VerdictBuffers& verdict_buffers() { return verdicts_; }
 
-  // out[i] as the daemon's verdict, read from the host's own buffers (never
-  // through pointers the plugin could have changed), NUL-terminated at their
-  // capacity, UTF-8 sanitized. A status out of range becomes UNKNOWN "policy
-  // <policy_name> returned invalid status N". Call after the plugin returned.
+  // out[i] as the daemon's verdict (see VerdictBuffers::read). Call after
+  // the plugin returned.
   PolicyVerdict verdict(std::size_t i, std::string_view policy_name);
 
  private:
-  const char* text(const std::string& s);
-
-  std::vector<InstanceObservationsConstSharedPtr> held_;
-  std::deque<std::string> owned_;  // sanitized copies; deque: stable addresses
-  std::vector<bh_label> labels_;
-  std::vector<bh_sample> samples_;
-  std::vector<bh_log_line> logs_;
-  std::vector<bh_probe> probes_;
-  std::vector<bh_instance> instances_;
-  std::vector<const bh_instance*> instance_ptrs_;
-  std::vector<char> reasons_;
-  std::vector<char> metrics_;
-  std::vector<bh_verdict> verdicts_;
-  std::vector<bh_verdict*> verdict_ptrs_;
+  std::vector<ObservationFrameConstSharedPtr> frames_;
+  std::vector<const bh_instance*> inputs_;
+  VerdictBuffers verdicts_;
 };
 
 // One bh_call: the deadline, the cancel flag and the host-owned error

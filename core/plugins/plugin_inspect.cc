@@ -57,6 +57,9 @@ std::string plugin_report(const PolicyPlugin& plugin) {
   const bh_policy_v1& table = plugin.table();
   std::string flags = hex_flags(table.flags);
   if (plugin.reentrant()) flags += " (reentrant)";
+  if ((table.flags & BH_POLICY_FLAG_WHOLE_BLOCK) != 0 && plugin.abi_minor() >= 1) {
+    flags += " (whole block)";
+  }
   std::string out;
   out += "file:         " + plugin.path().string() + "\n";
   out += "name:         " + plugin.name() + "\n";

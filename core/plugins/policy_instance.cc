@@ -112,27 +112,39 @@ Result<PolicyInstanceSharedPtr> PolicyInstance::create(PolicyPluginConstSharedPt
   }
 }
 
+Result<void> PolicyInstance::evaluate(std::span<const bh_instance* const> inputs,
+                                      VerdictBuffers& out, const CallLimits& limits) {
+  try {
+    out.reset(inputs.size());
+    AbiCall call(now_ms_of(limits, *host_->clock), limits.deadline_ns, limits.cancel);
+    const bh_result result =
+        plugin_->table().evaluate(handle_, call.get(), inputs.data(), inputs.size(), out.outputs());
+    if (result == BH_RESULT_OK) return {};
+    std::string error = call.error();
+    if (error.empty() && result != BH_RESULT_ERROR) {
+      error = "returned invalid result code " + std::to_string(result);
+    }
+    return fail(std::move(error));
+  } catch (const std::exception& e) {
+    return fail(std::string("host error: ") + e.what());
+  }
+}
+
 EvaluateOutcome PolicyInstance::evaluate(std::span<const InstanceObservationsConstSharedPtr> inputs,
                                          const CallLimits& limits) {
   EvaluateOutcome outcome;
   const std::string& name = plugin_->name();
   try {
     AbiBatch batch(inputs);
-    AbiCall call(now_ms_of(limits, *host_->clock), limits.deadline_ns, limits.cancel);
-    const bh_result result = plugin_->table().evaluate(handle_, call.get(), batch.inputs(),
-                                                       batch.size(), batch.outputs());
-    outcome.verdicts.reserve(batch.size());
-    if (result == BH_RESULT_OK) {
+    Result<void> done = evaluate(batch.input_span(), batch.verdict_buffers(), limits);
+    if (done) {
       outcome.ok = true;
-      for (std::size_t i = 0; i < batch.size(); ++i) {
+      outcome.verdicts.reserve(batch.size());
+      for (std::size_t i = 0; i < batch.size(); ++i)
         outcome.verdicts.push_back(batch.verdict(i, name));
-      }
       return outcome;
     }
-    outcome.error = call.error();
-    if (outcome.error.empty() && result != BH_RESULT_ERROR) {
-      outcome.error = "returned invalid result code " + std::to_string(result);
-    }
+    outcome.error = done.error().message;
   } catch (const std::exception& e) {
     outcome.error = std::string("host error: ") + e.what();
   }

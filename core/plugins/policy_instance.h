@@ -15,6 +15,7 @@
 #include "core/model/observation.h"
 #include "core/model/policy_verdict.h"
 #include "core/plugins/policy_plugin.h"
+#include "core/plugins/verdict_buffers.h"
 #include "core/util/clock.h"
 #include "core/util/result.h"
 
@@ -71,6 +72,16 @@ class PolicyInstance {
   // a time unless plugin().reentrant(); the caller serializes.
   EvaluateOutcome evaluate(std::span<const InstanceObservationsConstSharedPtr> inputs,
                            const CallLimits& limits);
+
+  // The engine's evaluate: `inputs` are frames the caller keeps alive for
+  // the call, `out` is reset here to inputs.size() verdicts and holds what
+  // the plugin wrote (read it with out.read()). On failure the Error holds
+  // the plugin's message as written ("" when it gave none; "returned
+  // invalid result code N"; "host error: ..."), and `out` should be
+  // ignored. Allocates nothing on success once `out` is large enough.
+  // Never throws. [eval-thread], serialized by the caller like the other.
+  Result<void> evaluate(std::span<const bh_instance* const> inputs, VerdictBuffers& out,
+                        const CallLimits& limits);
 
   // Routes a management action to the plugin's manage(). Error when the
   // plugin has none ("policy <name> has no management actions"), when it

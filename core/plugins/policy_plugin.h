@@ -35,6 +35,9 @@ class PolicyPlugin {
   virtual const std::string& content_hash() const = 0;    // hex digest of the file bytes
   virtual bool has_manage() const = 0;
   virtual bool reentrant() const = 0;
+  // Whether evaluate may be given only the instances that are due (ABI 1.1
+  // without BH_POLICY_FLAG_WHOLE_BLOCK); else every instance it judges.
+  virtual bool due_instances_only() const { return false; }
   // The plugin's table. Members past its struct_size read as NULL/0 through
   // the accessors above; callers use this only for create/evaluate/manage/destroy.
   virtual const bh_policy_v1& table() const = 0;

@@ -1,8 +1,5 @@
 #include "core/util/time_text.h"
 
-#include <cstdio>
-#include <ctime>
-
 namespace blockhealth {
 namespace {
 
@@ -29,16 +26,59 @@ std::int64_t days_from_civil(int y, int m, int d) {
 
 }  // namespace
 
+void append_time_ms(std::string& out, std::int64_t ms) {
+  std::int64_t secs = ms / 1000;
+  std::int64_t millis = ms % 1000;
+  if (millis < 0) {
+    millis += 1000;
+    secs -= 1;
+  }
+  std::int64_t days = secs / 86400;
+  std::int64_t rem = secs % 86400;
+  if (rem < 0) {
+    rem += 86400;
+    days -= 1;
+  }
+  // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+  days += 719468;
+  const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  const std::int64_t doe = days - era * 146097;
+  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const std::int64_t mp = (5 * doy + 2) / 153;
+  const std::int64_t day = doy - (153 * mp + 2) / 5 + 1;
+  const std::int64_t month = mp < 10 ? mp + 3 : mp - 9;
+  const std::int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  char buf[32];
+  char* p = buf;
+  const auto put = [&p](std::int64_t v, int width) {
+    for (int i = width - 1; i >= 0; --i) {
+      p[i] = static_cast<char>('0' + v % 10);
+      v /= 10;
+    }
+    p += width;
+  };
+  put(year, 4);
+  *p++ = '-';
+  put(month, 2);
+  *p++ = '-';
+  put(day, 2);
+  *p++ = 'T';
+  put(rem / 3600, 2);
+  *p++ = ':';
+  put(rem % 3600 / 60, 2);
+  *p++ = ':';
+  put(rem % 60, 2);
+  *p++ = '.';
+  put(millis, 3);
+  *p++ = 'Z';
+  out.append(buf, p);
+}
+
 std::string format_time_ms(std::int64_t ms) {
-  if (ms == 0) return "";
-  const std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(ms % 1000));
-  return buf;
+  std::string out;
+  if (ms != 0) append_time_ms(out, ms);
+  return out;
 }
 
 Result<std::int64_t> parse_time_ms(std::string_view s) {

@@ -17,7 +17,7 @@ class GpuTemperaturePolicy {
  public:
   static constexpr bh::Descriptor kDescriptor{
       .name = "gpu_temperature",
-      .version = "1.0.0",
+      .version = "1.1.0",
       .description =
           "GPU core/memory temperatures and thermal margins against device, "
           "configured or default limits",
@@ -25,8 +25,9 @@ class GpuTemperaturePolicy {
 
   GpuTemperaturePolicy(const bh::Json& params, const bh::Host& /*host*/) : params_(params) {}
 
+  // A judgement of the samples alone: it holds until new samples arrive.
   bh::Verdict evaluate(const bh::Instance& in, const bh::Context& /*ctx*/) const {
-    return judge_gpus(collect_readings(in), params_);
+    return judge_gpus(collect_readings(in), params_).until_new_data();
   }
 
  private:

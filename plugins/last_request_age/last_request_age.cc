@@ -37,7 +37,7 @@ class LastRequestAgePolicy {
  public:
   static constexpr bh::Descriptor kDescriptor{
       .name = "last_request_age",
-      .version = "1.0.0",
+      .version = "1.1.0",
       .description =
           "Time since the last served request, with idle instances told apart "
           "from hung ones",
@@ -45,18 +45,27 @@ class LastRequestAgePolicy {
 
   LastRequestAgePolicy(const bh::Json& params, const bh::Host& /*host*/)
       : limits_(parse_limits(params)),
+        forget_after_ms_(std::max(kMinForgetAfterMs, 10 * limits_.max_age_ms)),
         clock_(params.string_or("last_request_metric", "last_request_timestamp_seconds"),
-               params.string_or("request_counter_metric", "end_to_end_count"),
-               std::max(kMinForgetAfterMs, 10 * limits_.max_age_ms)) {}
+               params.string_or("request_counter_metric", "end_to_end_count"), forget_after_ms_) {}
 
+  // A fresh instance's verdict holds until max_age passes; any other until
+  // new data. Never longer than half the time after which the request
+  // clock forgets an instance's counter, so that memory stays fresh.
   bh::Verdict evaluate(const bh::Instance& in, const bh::Context& ctx) {
     const std::int64_t now = ctx.now_ms();
-    return judge_age(clock_.last_request(in, now), queue_value(in, limits_.idle_metric), now,
-                     limits_);
+    const std::optional<RequestTime> last = clock_.last_request(in, now);
+    bh::Verdict v = judge_age(last, queue_value(in, limits_.idle_metric), now, limits_);
+    const std::int64_t until =
+        v.status == bh::Status::kOk && last && now - last->ms <= limits_.max_age_ms
+            ? last->ms + limits_.max_age_ms + 1
+            : bh::Verdict::kUntilNewData;
+    return std::move(v).valid_until(std::min(until, now + forget_after_ms_ / 2));
   }
 
  private:
   AgeLimits limits_;
+  std::int64_t forget_after_ms_;
   RequestClock clock_;
 };
 

@@ -22,7 +22,10 @@ WindowMatches count_matches(std::span<const bh_log_line> lines, std::int64_t sin
       count(out.critical, line);
     } else if (warn.matches(text)) {
       count(out.warn, line);
+    } else {
+      continue;
     }
+    if (out.oldest_ms == 0 || line.time_ms < out.oldest_ms) out.oldest_ms = line.time_ms;
   }
   return out;
 }

@@ -20,6 +20,9 @@ struct LevelMatches {
 struct WindowMatches {
   LevelMatches critical;
   LevelMatches warn;  // lines that match a warn pattern and no critical one
+  // The time of the oldest counted line of either level (0 when none): the
+  // counts change no sooner than when it leaves the window.
+  std::int64_t oldest_ms = 0;
 };
 
 // Counts the lines with time_ms > since_ms (later lines included: a clock

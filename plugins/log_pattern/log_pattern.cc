@@ -1,5 +1,6 @@
 // log_pattern: CRITICAL or WARN when enough recent log lines of an instance
 // match the configured RE2 patterns. See docs/policies.md.
+#include <algorithm>
 #include <blockhealth/policy.hpp>
 #include <string>
 #include <unordered_map>
@@ -32,7 +33,7 @@ class LogPatternPolicy {
  public:
   static constexpr bh::Descriptor kDescriptor{
       .name = "log_pattern",
-      .version = "1.0.0",
+      .version = "1.1.0",
       .description = "Recent log lines matching critical or warn RE2 patterns",
       .params_schema = BH_PARAMS_SCHEMA};
 
@@ -48,12 +49,27 @@ class LogPatternPolicy {
     if (window_ms_ <= 0) throw bh::Error("window must be longer than 0s");
   }
 
+  // The verdict holds until the oldest counted line leaves the window, or
+  // until new lines arrive when none is counted; never longer than half the
+  // time after which require_logs forgets an instance, so its memory of
+  // the instance stays fresh.
   bh::Verdict evaluate(const bh::Instance& in, const bh::Context& ctx) {
     const std::int64_t now = ctx.now_ms();
+    bh::Verdict v = judge(in, now);
+    const std::int64_t until = last_match_.oldest_ms == 0 ? bh::Verdict::kUntilNewData
+                                                          : last_match_.oldest_ms + window_ms_;
+    return std::move(v).valid_until(require_logs_ ? std::min(until, now + kForgetAfterMs / 2)
+                                                  : until);
+  }
+
+ private:
+  bh::Verdict judge(const bh::Instance& in, std::int64_t now) {
+    last_match_ = WindowMatches{};
     if (require_logs_ && !remember_logs(in, now)) {
       return bh::Verdict::unknown("no log lines ever received from this instance (require_logs)");
     }
-    const WindowMatches m = count_matches(in.log_lines(), now - window_ms_, critical_, warn_);
+    last_match_ = count_matches(in.log_lines(), now - window_ms_, critical_, warn_);
+    const WindowMatches& m = last_match_;
     if (m.critical.count >= min_count_)
       return report(bh::Status::kCritical, "critical", m.critical);
     if (m.warn.count >= min_count_) return report(bh::Status::kWarn, "warn", m.warn);
@@ -63,7 +79,6 @@ class LogPatternPolicy {
                        evidence(0)};
   }
 
- private:
   // "2 lines match critical patterns in the last 60s; latest: "..."".
   bh::Verdict report(bh::Status status, const char* level, const LevelMatches& m) const {
     std::string reason = lines_match(m.count) + " " + level + " patterns in the last " +
@@ -112,6 +127,7 @@ class LogPatternPolicy {
   bool require_logs_;
   std::unordered_map<std::string, Seen> seen_;  // by instance id; only with require_logs
   std::int64_t last_prune_ms_ = 0;
+  WindowMatches last_match_;  // of the instance judge() last looked at
 };
 
 }  // namespace

@@ -58,7 +58,7 @@ class GpuTemperatureTest : public ::testing::Test {
 TEST_F(GpuTemperatureTest, LoadsWithItsDescriptor) {
   ASSERT_NE(harness_.plugin(), nullptr);
   EXPECT_EQ(harness_.plugin()->name(), "gpu_temperature");
-  EXPECT_EQ(harness_.plugin()->version(), "1.0.0");
+  EXPECT_EQ(harness_.plugin()->version(), "1.1.0");
   EXPECT_THAT(harness_.plugin()->params_schema(), HasSubstr("\"additionalProperties\": false"));
 }
 

@@ -2,6 +2,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "core/wire/block_bodies.h"
 #include "tests/server/route_harness.h"
 #include "tests/support/test_paths.h"
 #include "tests/support/wait_until.h"
@@ -103,7 +104,8 @@ TEST_F(RoutesAiosTest, GetStateAnswersTheDetailView) {
   ASSERT_EQ(res.result(), http::status::ok) << res.body();
   const json::value v = RouteHarness::json_of(res);
   EXPECT_EQ(v.at("success"), true);
-  EXPECT_EQ(v.at("result"), json::parse(h_.engine().view("gemma3-27b-block")->detail_json));
+  EXPECT_EQ(v.at("result"),
+            json::parse(wire::bodies_of(*h_.engine().view("gemma3-27b-block")).detail()));
 }
 
 TEST_F(RoutesAiosTest, PauseResumeAndEvaluate) {

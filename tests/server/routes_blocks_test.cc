@@ -2,6 +2,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "core/wire/block_bodies.h"
 #include "tests/server/route_harness.h"
 
 namespace blockhealth::server::test {
@@ -45,7 +46,7 @@ TEST_F(RoutesBlocksTest, BlocksListsSummariesInConfigOrder) {
 TEST_F(RoutesBlocksTest, BlockDetailIsThePublishedView) {
   const Response res = h_.get("/v1/blocks/alpha");
   ASSERT_EQ(res.result(), http::status::ok);
-  EXPECT_EQ(res.body(), h_.engine().view("alpha")->detail_json);
+  EXPECT_EQ(res.body(), wire::bodies_of(*h_.engine().view("alpha")).detail());
   const json::value v = RouteHarness::json_of(res);
   EXPECT_EQ(v.at("instances").at(0).at("instance_id"), "a1");
   EXPECT_EQ(v.at("policies").at(0).at("use"), "test_echo");

@@ -2,7 +2,8 @@
  * -std=c99 -pedantic-errors): proves policy_abi.h compiles as C. Every
  * instance is OK "fine". create() logs "test_c_minimal created" at INFO
  * through the host. Instances are heap objects, so a leak checker sees a
- * missing destroy(). */
+ * missing destroy(). It declares ABI 1.0: the host must treat it as a
+ * plugin built before 1.1. */
 #include <blockhealth/policy_abi.h>
 #include <stdlib.h>
 
@@ -41,10 +42,12 @@ static bh_result minimal_evaluate(bh_policy_instance* self, bh_call* call,
   return BH_RESULT_OK;
 }
 
+/* Declares ABI 1.0 on purpose: an old plugin, which never writes
+ * valid_until_ms, is judged at every interval on the whole block. */
 static const bh_policy_v1 minimal_table = {
     sizeof(bh_policy_v1),
     BH_ABI_MAJOR,
-    BH_ABI_MINOR,
+    0u,
     0u,
     "test_c_minimal",
     "1.0.0",

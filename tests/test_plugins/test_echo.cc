@@ -5,7 +5,10 @@
 //   test_status 0 -> OK, 1 -> WARN, 2 -> CRITICAL, anything else -> UNKNOWN;
 //   reason "<prefix>test_status=N", evidence {test_status, N, limit 0}.
 //   No such sample -> UNKNOWN "<prefix>no test_status sample".
-//   with: { prefix: "<string>" } (optional; no other key allowed)
+//   with: { prefix: "<string>", hold: "interval" | "new_data" | <ms> }
+//   (optional; no other key allowed). `hold` says how long a verdict holds
+//   without new data (ABI 1.1 valid_until_ms): one interval (the default),
+//   until new data, or <ms> after the evaluation.
 //   manage: "echo" answers {"echo": <data>}; "count" answers {"evaluations":
 //   N}, N = instances judged so far by this instance; "clock" answers
 //   {"wall_ms": <the host's wall clock>}; anything else fails with "unknown
@@ -105,14 +108,33 @@ class TestEcho {
       .description = "Test policy: the verdict the test_status sample asks for",
       .params_schema = R"({
         "type": "object",
-        "properties": { "prefix": { "type": "string" } },
+        "properties": {
+          "prefix": { "type": "string" },
+          "hold": { "oneOf": [ { "enum": ["interval", "new_data"] },
+                               { "type": "integer", "minimum": 1 } ] }
+        },
         "additionalProperties": false
       })"};
 
   TestEcho(const bh::Json& params, const bh::Host& host)
-      : prefix_(params.string_or("prefix", "")), host_(host) {}
+      : prefix_(params.string_or("prefix", "")), host_(host) {
+    if (const bh::Json* hold = params.find("hold")) {
+      if (hold->is_number()) {
+        hold_ms_ = static_cast<std::int64_t>(hold->as_number());
+      } else if (hold->as_string() == "new_data") {
+        hold_ms_ = -1;
+      }
+    }
+  }
 
-  bh::Verdict evaluate(const bh::Instance& in, const bh::Context& /*ctx*/) {
+  bh::Verdict evaluate(const bh::Instance& in, const bh::Context& ctx) {
+    bh::Verdict v = judge(in);
+    if (hold_ms_ < 0) return std::move(v).until_new_data();
+    if (hold_ms_ > 0) return std::move(v).valid_until(ctx.now_ms() + hold_ms_);
+    return v;
+  }
+
+  bh::Verdict judge(const bh::Instance& in) {
     ++evaluations_;
     const std::optional<bh::Sample> sample = in.sample("test_status");
     if (!sample) return bh::Verdict::unknown(prefix_ + "no test_status sample");
@@ -147,6 +169,7 @@ class TestEcho {
   std::string prefix_;
   bh::Host host_;
   std::uint64_t evaluations_ = 0;
+  std::int64_t hold_ms_ = 0;  // 0: one interval; -1: until new data
 };
 
 }  // namespace

@@ -31,6 +31,12 @@
 // - kReentrant (optional): static constexpr bool; true sets
 //   BH_POLICY_FLAG_REENTRANT, and then evaluate/manage may run on several
 //   threads at once and must guard the object's state themselves.
+// - kWholeBlock (optional): static constexpr bool; true sets
+//   BH_POLICY_FLAG_WHOLE_BLOCK: whenever any instance of a block is due,
+//   evaluate sees all of them (for policies that compare instances).
+// - A Verdict may say until when it holds without new data
+//   (.valid_until(ms), .until_new_data()); by default it holds for one
+//   interval and the instance is judged again at the next tick.
 //
 // Contract of the generated table (see policy_abi.h for the ABI itself):
 // - Every entry point catches every exception. A throwing constructor makes
@@ -709,6 +715,11 @@ struct Verdict {
   Status status = Status::kUnknown;
   std::string reason;
   std::optional<Evidence> evidence;
+  // Until when (Unix ms) the verdict holds without new data: 0 = this
+  // interval only, kUntilNewData = until new observations arrive. See
+  // bh_verdict.valid_until_ms and docs/abi.md.
+  std::int64_t valid_until_ms = 0;
+  static constexpr std::int64_t kUntilNewData = BH_VALID_UNTIL_NEW_DATA;
 
   static Verdict ok(std::string reason = {}) { return {Status::kOk, std::move(reason), {}}; }
   static Verdict warn(std::string reason, std::optional<Evidence> e = {}) {
@@ -728,6 +739,19 @@ struct Verdict {
     evidence = Evidence{std::move(metric), observed, limit};
     return *this;
   }
+
+  // This verdict, holding until `ms` (Unix ms) unless new data arrives.
+  Verdict&& valid_until(std::int64_t ms) && {
+    valid_until_ms = ms;
+    return std::move(*this);
+  }
+  Verdict& valid_until(std::int64_t ms) & {
+    valid_until_ms = ms;
+    return *this;
+  }
+  // This verdict, holding until new data arrives (it depends on nothing else).
+  Verdict&& until_new_data() && { return std::move(*this).valid_until(kUntilNewData); }
+  Verdict& until_new_data() & { return valid_until(kUntilNewData); }
 };
 
 // Worse of two statuses for aggregation: OK < WARN < UNKNOWN < CRITICAL.
@@ -833,6 +857,7 @@ inline void write_verdict(const Verdict& v, bh_verdict* out) {
     out->evidence_observed = v.evidence->observed;
     out->evidence_limit = v.evidence->limit;
   }
+  bh_verdict_set_valid_until(out, v.valid_until_ms);
 }
 
 // Runs `body`, turning any exception into BH_RESULT_ERROR with its message.
@@ -868,6 +893,15 @@ template <typename Policy>
 constexpr bool policy_is_reentrant() {
   if constexpr (requires { Policy::kReentrant; }) {
     return static_cast<bool>(Policy::kReentrant);
+  } else {
+    return false;
+  }
+}
+
+template <typename Policy>
+constexpr bool policy_is_whole_block() {
+  if constexpr (requires { Policy::kWholeBlock; }) {
+    return static_cast<bool>(Policy::kWholeBlock);
   } else {
     return false;
   }
@@ -962,7 +996,8 @@ struct Table {
       sizeof(bh_policy_v1),
       BH_ABI_MAJOR,
       BH_ABI_MINOR,
-      policy_is_reentrant<Policy>() ? BH_POLICY_FLAG_REENTRANT : 0u,
+      (policy_is_reentrant<Policy>() ? BH_POLICY_FLAG_REENTRANT : 0u) |
+          (policy_is_whole_block<Policy>() ? BH_POLICY_FLAG_WHOLE_BLOCK : 0u),
       Policy::kDescriptor.name,
       Policy::kDescriptor.version,
       Policy::kDescriptor.description,

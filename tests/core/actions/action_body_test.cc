@@ -1,14 +1,15 @@
-#include "core/actions/action_body.h"
-
 #include <gtest/gtest.h>
 
 #include "core/actions/action_plan.h"
+#include "core/wire/action_bodies.h"
 #include "tests/core/actions/action_test_util.h"
 
 namespace blockhealth {
 namespace {
 
 using test::make_transition;
+using wire::failure_policy_body;
+using wire::webhook_body;
 
 TEST(ActionBody, WebhookBodyHasEveryFieldInOrder) {
   Transition t = make_transition(7, "executor", Status::kOk, Status::kUnhealthy, "GPU 0 at 91C");
@@ -87,12 +88,6 @@ blocks:
             R"("status":"unhealthy","reason":"r"},"parameters":{"n":3,"quoted":"3",)"
             R"("yes_word":"yes","flag":true,"ratio":0.5,"none":null,"list":["a",1]}})");
   EXPECT_EQ(block->actions[1].parameters, boost::json::value(boost::json::object{}));
-}
-
-TEST(ActionBody, TimesAreUtcWithMilliseconds) {
-  EXPECT_EQ(format_utc_ms(1'767'225'600'123), "2026-01-01T00:00:00.123Z");
-  EXPECT_EQ(format_utc_ms(0), "1970-01-01T00:00:00.000Z");
-  EXPECT_EQ(format_utc_ms(-1), "1969-12-31T23:59:59.999Z");
 }
 
 TEST(ActionPlan, NamesActionsByKindAndPositionAndFindsMovedOnes) {

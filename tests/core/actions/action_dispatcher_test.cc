@@ -8,6 +8,7 @@
 
 #include "core/actions/action_listener.h"
 #include "core/prometheus/metrics_registry.h"
+#include "core/wire/action_bodies.h"
 #include "tests/core/actions/action_test_util.h"
 #include "tests/support/fake_instance.h"
 #include "tests/support/test_paths.h"
@@ -82,7 +83,7 @@ TEST_F(ActionDispatcherTest, OneTransitionIsOneWebhookWithTheTransitionAndHeader
   const auto r = receiver.requests()[0];
   EXPECT_EQ(r.method, "POST");
   EXPECT_EQ(r.target, "/hooks/alerts");
-  EXPECT_EQ(r.body, webhook_body(t, ActionEvent::kTransition));
+  EXPECT_EQ(r.body, wire::webhook_body(t, ActionEvent::kTransition));
   EXPECT_EQ(r.body, R"({"event":"transition","seq":7,"time":"2026-01-01T00:00:07.000Z",)"
                     R"("block_id":"b","instance_id":"executor","from":"ok","to":"unhealthy",)"
                     R"("policy":"gpu-temp","reason":"GPU 0 at 91C",)"
@@ -290,9 +291,9 @@ TEST_F(ActionDispatcherTest, RepeatsWhileTheStatusLastsAndStopsWhenItChanges) {
   d->notify(t, ActionEvent::kTransition);
   ASSERT_TRUE(receiver.wait_for(3));
   const auto requests = receiver.requests();
-  EXPECT_EQ(requests[0].body, webhook_body(t, ActionEvent::kTransition));
-  EXPECT_EQ(requests[1].body, webhook_body(t, ActionEvent::kRepeat));
-  EXPECT_EQ(requests[2].body, webhook_body(t, ActionEvent::kRepeat));
+  EXPECT_EQ(requests[0].body, wire::webhook_body(t, ActionEvent::kTransition));
+  EXPECT_EQ(requests[1].body, wire::webhook_body(t, ActionEvent::kRepeat));
+  EXPECT_EQ(requests[2].body, wire::webhook_body(t, ActionEvent::kRepeat));
   EXPECT_EQ(d->stats().repeats_armed, 1U);
   // Back to ok (an action that does not trigger on ok): the repeats stop.
   d->notify(make_transition(2, "i", Status::kUnhealthy, Status::kOk), ActionEvent::kTransition);
@@ -366,7 +367,7 @@ TEST_F(ActionDispatcherTest, TheEngineListenerForwardsToTheDispatcher) {
   engine_side.on_transition(make_transition(2, "i", Status::kUnhealthy, Status::kOk));
   EXPECT_EQ(d->stats().repeats_armed, 0U);
   ASSERT_TRUE(wait_until([&] { return d->stats().delivered == 1; }));
-  EXPECT_EQ(receiver.requests()[0].body, webhook_body(t, ActionEvent::kFlapEnded));
+  EXPECT_EQ(receiver.requests()[0].body, wire::webhook_body(t, ActionEvent::kFlapEnded));
   EXPECT_EQ(ActionListener::to_action_event(NotifyKind::kTransition), ActionEvent::kTransition);
 }
 
@@ -409,7 +410,7 @@ TEST_F(ActionDispatcherTest, ARestartDeliversWhatWasPendingExactlyOnce) {
   ASSERT_TRUE(second.start().has_value());
   ASSERT_TRUE(wait_until([&] { return second.stats().delivered == 1; }));
   EXPECT_EQ(receiver.count(), 1U);
-  EXPECT_EQ(receiver.requests()[0].body, webhook_body(t, ActionEvent::kTransition));
+  EXPECT_EQ(receiver.requests()[0].body, wire::webhook_body(t, ActionEvent::kTransition));
   EXPECT_EQ(outbox_.size(), 0U);
   EXPECT_EQ(second.stats().pending, 0U);
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "core/actions/action_dispatcher.h"
+#include "core/wire/action_bodies.h"
 #include "tests/core/actions/action_test_util.h"
 #include "tests/support/fake_instance.h"
 #include "tests/support/test_paths.h"
@@ -122,7 +123,7 @@ TEST(StateStoreOutbox, ARestartDeliversWhatWasPendingExactlyOnce) {
   ASSERT_TRUE(second.start().has_value());
   ASSERT_TRUE(wait_until([&] { return second.stats().delivered == 1; }));
   EXPECT_EQ(receiver.count(), 1U);
-  EXPECT_EQ(receiver.requests()[0].body, webhook_body(t, ActionEvent::kTransition));
+  EXPECT_EQ(receiver.requests()[0].body, wire::webhook_body(t, ActionEvent::kTransition));
   EXPECT_TRUE(store->pending_deliveries()->empty());
 }
 
@@ -159,7 +160,7 @@ TEST(StateStoreOutbox, ACrashRightAfterNotifyLosesNothing) {
   ASSERT_TRUE(d.start().has_value());
   ASSERT_TRUE(wait_until([&] { return d.stats().delivered == 1; }));
   EXPECT_EQ(receiver.count(), 1U);
-  EXPECT_EQ(receiver.requests()[0].body, webhook_body(t, ActionEvent::kTransition));
+  EXPECT_EQ(receiver.requests()[0].body, wire::webhook_body(t, ActionEvent::kTransition));
   EXPECT_TRUE(store->pending_deliveries()->empty());
 }
 

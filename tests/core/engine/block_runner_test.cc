@@ -1,13 +1,14 @@
 // What a block does with misbehaving policies (errors, overruns), its
 // pushed instances, and the isolation of blocks from each other; driven
 // through the Engine with real plugins.
-#include "core/engine/block_runner.h"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 
+#include "core/engine/engine.h"
+#include "core/wire/block_bodies.h"
+#include "core/wire/plugins_json.h"
 #include "tests/core/engine/engine_harness.h"
 #include "tests/support/wait_until.h"
 
@@ -84,7 +85,7 @@ TEST(BlockRunner, AFailingPolicyIsUnknownThenQuarantinedAfterThreeErrors) {
             "failing: policy test_fail quarantined until 2027-01-15T08:01:00.000Z: policy "
             "test_fail failed: deliberate failure");
 
-  const json::value plugins = json::parse(h.engine().plugins_json());
+  const json::value plugins = json::parse(wire::plugins_body(h.engine().plugins_view()));
   bool listed = false;
   for (const json::value& p : plugins.at("policies").as_array()) {
     if (p.at("id") != "failing") continue;
@@ -97,7 +98,7 @@ TEST(BlockRunner, AFailingPolicyIsUnknownThenQuarantinedAfterThreeErrors) {
     EXPECT_EQ(p.at("quarantine").at("reason"), "policy test_fail failed: deliberate failure");
   }
   EXPECT_TRUE(listed);
-  const json::value detail = json::parse(h.view("b")->detail_json);
+  const json::value detail = json::parse(wire::bodies_of(*h.view("b")).detail());
   EXPECT_EQ(detail.at("policies").at(1).at("quarantine").at("until"), "2027-01-15T08:01:00.000Z");
 }
 
@@ -187,7 +188,8 @@ TEST(BlockRunner, PushedInstancesAreRegisteredAndRemoved) {
   ASSERT_EQ(view->instances.size(), 2U);
   EXPECT_TRUE(view->instances[1].pushed);
   EXPECT_EQ(view->instances[1].reason, "no observations yet");
-  EXPECT_EQ(json::parse(view->detail_json).at("instances").at(1).at("source"), "pushed");
+  EXPECT_EQ(json::parse(wire::bodies_of(*view).detail()).at("instances").at(1).at("source"),
+            "pushed");
 
   h.push_status("b", "p1", 2);
   ASSERT_TRUE(h.engine().register_instance("b", "p1"));  // keeps the data

@@ -8,6 +8,7 @@
 #include <future>
 
 #include "core/config/config_loader.h"
+#include "core/wire/block_bodies.h"
 #include "tests/support/test_paths.h"
 #include "tests/support/wait_until.h"
 
@@ -119,7 +120,9 @@ EngineOptions EngineHarness::default_options() {
 Result<EnginePlanConstSharedPtr> EngineHarness::plan(const std::string& yaml) {
   auto config = load_config_string(yaml, "engine-test.yaml");
   if (!config) return config.error();
-  auto catalog = std::make_shared<const PluginCatalog>(PluginCatalog::scan(test_plugin_dirs()));
+  std::vector<std::filesystem::path> dirs = test_plugin_dirs();
+  dirs.insert(dirs.end(), extra_plugin_dirs_.begin(), extra_plugin_dirs_.end());
+  auto catalog = std::make_shared<const PluginCatalog>(PluginCatalog::scan(dirs));
   EXPECT_TRUE(catalog->problems().empty()) << catalog->problems().front().message;
   const EnginePlanConstSharedPtr current = engine_->plan();
   return build_engine_plan(std::move(*config), std::move(catalog), current.get(), clock_);
@@ -164,8 +167,26 @@ void EngineHarness::evaluate(const std::string& block) {
   barrier();
 }
 
+void EngineHarness::tick(const std::string& block) {
+  ASSERT_TRUE(engine_->evaluate_now(block, Engine::Scope::kDue));
+  ASSERT_TRUE(wait_until([&] {
+    for (const BlockPolicyState& p : engine_->plugins_view().policies) {
+      if (p.block_id == block && p.state.in_flight) return false;
+    }
+    return true;
+  })) << "block "
+      << block << ": calls still in flight";
+  barrier();
+}
+
+std::string aios_text(const BlockView& view, std::int64_t now_ms) {
+  std::string out;
+  wire::bodies_of(view).aios().render(out, now_ms);
+  return out;
+}
+
 void EngineHarness::barrier() {
-  (void)engine_->plugins_json();
+  (void)engine_->plugins_view();
 }
 
 BlockViewConstSharedPtr EngineHarness::view(const std::string& block) const {
@@ -200,13 +221,10 @@ PolicyStateView EngineHarness::policy_state(const std::string& block,
 }
 
 bool EngineHarness::busy_now(const std::string& block, const std::string& policy) {
-  const boost::json::value plugins = boost::json::parse(engine_->plugins_json());
-  for (const boost::json::value& p : plugins.at("policies").as_array()) {
-    if (p.at("block_id") == block.c_str() && p.at("id") == policy.c_str()) {
-      return p.at("busy").as_bool();
-    }
+  for (const BlockPolicyState& p : engine_->plugins_view().policies) {
+    if (p.block_id == block && p.state.id == policy) return p.state.busy;
   }
-  ADD_FAILURE() << "plugins_json lists no policy " << policy << " of block " << block;
+  ADD_FAILURE() << "plugins_view lists no policy " << policy << " of block " << block;
   return false;
 }
 

@@ -59,6 +59,9 @@ class RecordingListener final : public EngineListener {
   std::vector<CallRecord> calls_;
 };
 
+// The AIOS body of `view` with ages as of `now_ms` (core/wire renders it).
+std::string aios_text(const BlockView& view, std::int64_t now_ms);
+
 // YAML defaults that keep timers out of the way: a day between ticks (and
 // blocks are paused anyway), thresholds of 1, staleness after a day.
 std::string test_defaults_yaml();
@@ -82,6 +85,9 @@ class EngineHarness {
   Engine& engine() { return *engine_; }
   RecordingListener& listener() { return listener_; }
 
+  // Scans `dir` too, from the next plan on (e.g. test_c_minimal's).
+  void add_plugin_dir(std::filesystem::path dir) { extra_plugin_dirs_.push_back(std::move(dir)); }
+
   // Loads `yaml` and builds a plan over freshly scanned test plugins, reusing
   // the running plan's policy instances where they are unchanged.
   Result<EnginePlanConstSharedPtr> plan(const std::string& yaml);
@@ -99,6 +105,10 @@ class EngineHarness {
   // reported an outcome to the listener and the view is published.
   // REQUIRES: no call of the block is still pending.
   void evaluate(const std::string& block);
+  // What a tick at the clock's time would evaluate (each policy on its due
+  // instances, the block paused or not), waited for until no call of the
+  // block is in flight and its results are applied.
+  void tick(const std::string& block);
   // Returns once everything posted to the engine thread so far has run.
   void barrier();
 
@@ -113,6 +123,7 @@ class EngineHarness {
 
  private:
   ManualClock clock_{kStartMs};
+  std::vector<std::filesystem::path> extra_plugin_dirs_;
   RecordingListener listener_;
   std::unique_ptr<Engine> engine_;
 };

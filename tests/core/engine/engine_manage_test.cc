@@ -8,6 +8,8 @@
 
 #include "core/config/config_loader.h"
 #include "core/engine/engine.h"
+#include "core/wire/block_bodies.h"
+#include "core/wire/plugins_json.h"
 #include "tests/core/engine/engine_harness.h"
 #include "tests/support/test_paths.h"
 #include "tests/support/wait_until.h"
@@ -115,7 +117,7 @@ TEST(EngineManage, AFullQueueIsRefusedWithBusy) {
 }
 
 TEST_F(EngineManageTest, PluginsJsonListsPluginsDirsAndPolicies) {
-  const json::value v = json::parse(h_.engine().plugins_json());
+  const json::value v = json::parse(wire::plugins_body(h_.engine().plugins_view()));
   EXPECT_TRUE(v.at("refused").as_array().empty());
   EXPECT_TRUE(v.at("dirs").as_array().empty());  // the config names none
   std::map<std::string, json::object> plugins;
@@ -159,7 +161,7 @@ TEST(EnginePluginsJson, ListsTheConfigsPluginDirsAndRefusedFiles) {
   auto plan = build_engine_plan(std::move(*config), catalog, nullptr, h.clock());
   ASSERT_TRUE(plan) << plan.error().message;
   h.engine().apply(*plan);
-  const json::value v = json::parse(h.engine().plugins_json());
+  const json::value v = json::parse(wire::plugins_body(h.engine().plugins_view()));
   ASSERT_EQ(v.at("dirs").as_array().size(), 1U);
   EXPECT_EQ(v.at("dirs").at(0).as_string(), (dir.path() / "plugins").string());
   ASSERT_EQ(v.at("refused").as_array().size(), 1U);

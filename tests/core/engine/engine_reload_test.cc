@@ -7,6 +7,8 @@
 #include <future>
 
 #include "core/engine/engine.h"
+#include "core/wire/block_bodies.h"
+#include "core/wire/plugins_json.h"
 #include "tests/core/engine/engine_harness.h"
 #include "tests/support/wait_until.h"
 
@@ -16,7 +18,7 @@ namespace {
 namespace json = boost::json;
 
 std::string reload_config(const std::string& with = "", const std::string& extra_instance = "",
-                   bool second_block = false) {
+                          bool second_block = false) {
   std::string yaml = test_defaults_yaml() +
                      "blocks:\n"
                      "  - id: b\n"
@@ -58,8 +60,8 @@ TEST(EngineReload, KeepsInstanceHistoryPushedInstancesAndTheirData) {
   h.push_status("b", "p1", 2);
   h.evaluate("b");
   const auto before = h.view("b");
-  ASSERT_EQ(before->history->size(), 2U);
-  const std::vector<std::string> history = *before->history;
+  ASSERT_EQ(wire::history_items(*before->history).size(), 2U);
+  const std::vector<std::string> history = wire::history_items(*before->history);
 
   h.apply(reload_config("        with: {prefix: 'v2 '}\n", "      - id: i2\n"));
   const auto after = h.view("b");
@@ -69,7 +71,7 @@ TEST(EngineReload, KeepsInstanceHistoryPushedInstancesAndTheirData) {
   EXPECT_EQ(after->instances[2].id, "p1");
   EXPECT_TRUE(after->instances[2].pushed);
   EXPECT_TRUE(after->paused);  // the paused flag survives too
-  EXPECT_EQ(*after->history, history);
+  EXPECT_EQ(wire::history_items(*after->history), history);
   // Trackers of surviving policy ids are kept: no new transition.
   EXPECT_EQ(h.instance("b", "i1").status, Status::kOk);
   EXPECT_EQ(h.instance("b", "p1").status, Status::kUnhealthy);

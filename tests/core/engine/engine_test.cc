@@ -9,6 +9,8 @@
 
 #include <boost/json.hpp>
 
+#include "core/wire/block_bodies.h"
+#include "core/wire/plugins_json.h"
 #include "tests/core/engine/engine_harness.h"
 
 namespace blockhealth::test {
@@ -48,7 +50,7 @@ TEST_F(EngineTest, BeforeAnyObservationEveryInstanceIsUnknown) {
     EXPECT_EQ(in.reason, "no observations yet") << in.id;
     EXPECT_FALSE(in.pushed);
   }
-  const json::value aios = json::parse(view->aios_body.render(h_.clock().wall_ms()));
+  const json::value aios = json::parse(test::aios_text(*view, h_.clock().wall_ms()));
   EXPECT_EQ(aios.at("healthy"), false);
   EXPECT_EQ(aios.at("instances").at(0).at("reason"), "no observations yet");
   EXPECT_FALSE(aios.at("instances").at(0).as_object().contains("lastMetrics"));
@@ -90,7 +92,7 @@ TEST_F(EngineTest, VerdictsFlowFromPushedSamplesToTheViews) {
   EXPECT_FALSE(view->healthy);
 
   h_.clock().advance_ms(1'500);
-  const json::value aios = json::parse(view->aios_body.render(h_.clock().wall_ms()));
+  const json::value aios = json::parse(test::aios_text(*view, h_.clock().wall_ms()));
   const json::array& ins = aios.at("instances").as_array();
   EXPECT_EQ(ins.at(0).at("healthy"), true);
   EXPECT_EQ(ins.at(0).at("lastMetrics"), "1.5s ago");
@@ -110,7 +112,7 @@ TEST_F(EngineTest, AnUnhealthyResultCarriesItsEvidence) {
   ASSERT_TRUE(i1.evidence.has_value());
   EXPECT_EQ(i1.evidence->observed, 2);
   EXPECT_EQ(i1.evidence->limit, 0);
-  const json::value detail = json::parse(h_.view("b")->detail_json);
+  const json::value detail = json::parse(wire::bodies_of(*h_.view("b")).detail());
   EXPECT_EQ(detail.at("instances").at(0).at("evidence").at("metric"), "test_status");
 }
 
@@ -153,8 +155,8 @@ TEST_F(EngineTest, TransitionsAreReportedOnceAndKeptInTheHistory) {
   const auto view = h_.view("b");
   ASSERT_NE(view->history, nullptr);
   const auto all = h_.listener().transitions();
-  ASSERT_EQ(view->history->size(), all.size());
-  const json::value newest = json::parse(view->history->front());
+  ASSERT_EQ(wire::history_items(*view->history).size(), all.size());
+  const json::value newest = json::parse(wire::history_items(*view->history).front());
   EXPECT_EQ(newest.at("seq").to_number<std::uint64_t>(), all.back().seq);
   EXPECT_EQ(newest.at("instance_id"), "i1");
   EXPECT_EQ(newest.at("to"), "unhealthy");
@@ -219,7 +221,7 @@ TEST_F(EngineTest, APausedBlockStillEvaluatesOnDemand) {
   EXPECT_EQ(h_.instance("b", "i1").status, Status::kOk);
   ASSERT_TRUE(h_.engine().set_paused("b", false));
   EXPECT_FALSE(h_.view("b")->paused);
-  EXPECT_FALSE(json::parse(h_.view("b")->detail_json).at("paused").as_bool());
+  EXPECT_FALSE(json::parse(wire::bodies_of(*h_.view("b")).detail()).at("paused").as_bool());
 }
 
 TEST_F(EngineTest, StateIndexGrowsOnlyWhenSomethingChanges) {
@@ -293,8 +295,7 @@ TEST_F(EngineTest, MinHealthyDecidesTheQuorumNotTheAiosVerdict) {
   EXPECT_EQ(h_.view("b")->quorum.healthy, 1);
   EXPECT_EQ(h_.view("b")->quorum.required, 1);
   EXPECT_FALSE(h_.view("b")->healthy);
-  EXPECT_EQ(json::parse(h_.view("b")->aios_body.render(h_.clock().wall_ms())).at("healthy"),
-            false);
+  EXPECT_EQ(json::parse(test::aios_text(*h_.view("b"), h_.clock().wall_ms())).at("healthy"), false);
 }
 
 TEST_F(EngineTest, MethodsNameTheBlockOrInstanceThatDoesNotExist) {
@@ -324,7 +325,7 @@ TEST_F(EngineTest, BeforeTheFirstPlanThereIsNothing) {
   EXPECT_EQ(h_.engine().plan(), nullptr);
   EXPECT_TRUE(h_.engine().views()->ordered.empty());
   EXPECT_EQ(h_.engine().evaluate_now("b").error().code, ErrorCode::kNotFound);
-  const json::value plugins = json::parse(h_.engine().plugins_json());
+  const json::value plugins = json::parse(wire::plugins_body(h_.engine().plugins_view()));
   EXPECT_TRUE(plugins.at("plugins").as_array().empty());
   EXPECT_TRUE(plugins.at("policies").as_array().empty());
 }
@@ -352,8 +353,8 @@ TEST_F(EngineTest, ViewsKeepConfigOrder) {
            "    policies: [{use: test_echo}]\n");
   const auto views = h_.engine().views();
   ASSERT_EQ(views->ordered.size(), 2U);
-  EXPECT_EQ(views->ordered[0]->view.load()->id, "zeta");
-  EXPECT_EQ(views->ordered[1]->view.load()->id, "alpha");
+  EXPECT_EQ(views->ordered[0]->view()->id, "zeta");
+  EXPECT_EQ(views->ordered[1]->view()->id, "alpha");
 }
 
 }  // namespace

@@ -26,9 +26,7 @@ Transition transition(std::uint64_t seq, const std::string& block) {
 
 std::vector<std::uint64_t> seqs(const EventLog::Page& page) {
   std::vector<std::uint64_t> out;
-  for (const std::string& e : page.events) {
-    out.push_back(json::parse(e).at("seq").to_number<std::uint64_t>());
-  }
+  for (const Transition& e : page.events) out.push_back(e.seq);
   return out;
 }
 
@@ -45,12 +43,12 @@ TEST(EventLog, EventsAfterACursorOldestFirst) {
   EXPECT_EQ(seqs(page), (Seqs{2, 3, 4}));
   EXPECT_EQ(page.last_seq, 4u);
   EXPECT_TRUE(page.complete);
-  const json::value first = json::parse(page.events[0]);
-  EXPECT_EQ(first.at("block_id"), "a");
-  EXPECT_EQ(first.at("instance_id"), "node-2");
-  EXPECT_EQ(first.at("from"), "ok");
-  EXPECT_EQ(first.at("to"), "unhealthy");
-  EXPECT_EQ(first.at("reason"), "test_status=2");
+  const Transition& first = page.events[0];
+  EXPECT_EQ(first.block_id, "a");
+  EXPECT_EQ(first.instance_id, "node-2");
+  EXPECT_EQ(first.from, Status::kOk);
+  EXPECT_EQ(first.to, Status::kUnhealthy);
+  EXPECT_EQ(first.reason, "test_status=2");
 
   // Nothing after the newest: empty, the cursor unchanged.
   page = log.after(4, 100, std::nullopt);

@@ -26,10 +26,10 @@ class InstanceHealthTest : public ::testing::Test {
     health_.set_policies(ids, std::vector<Thresholds>(ids.size(), immediate()));
   }
   std::optional<Transition> update(std::int64_t now, std::int64_t last_seen) {
-    return health_.update(now, last_seen, kStale, seq_);
+    return health_.update("blk", "inst", now, last_seen, kStale, seq_).transition;
   }
 
-  InstanceHealth health_{"blk", "inst", 4};
+  InstanceHealth health_{4};
   std::uint64_t seq_ = 0;
 };
 
@@ -127,7 +127,7 @@ TEST_F(InstanceHealthTest, StaleReasonShowsTenthsOfSeconds) {
 TEST_F(InstanceHealthTest, StaleAfterZeroDisablesStaleness) {
   with_policies({"p"});
   health_.tracker(0).observe(verdict(Status::kOk, "fine"), kT0);
-  health_.update(kT0 + 10'000'000, kT0, 0, seq_);
+  health_.update("blk", "inst", kT0 + 10'000'000, kT0, 0, seq_);
   EXPECT_EQ(health_.verdict().status, Status::kOk);
 }
 
@@ -201,7 +201,7 @@ TEST_F(InstanceHealthTest, RestoreHistoryPutsOlderTransitionsFirstWithinTheBound
   with_policies({"p"});
   health_.tracker(0).observe(verdict(Status::kOk, "fine"), kT0);
   ASSERT_TRUE(update(kT0, kT0).has_value());
-  std::deque<Transition> old;
+  std::vector<Transition> old;
   for (std::uint64_t s = 1; s <= 4; ++s) {
     Transition t;
     t.seq = s;

@@ -92,13 +92,14 @@ TEST_F(InstanceRecordTest, MergeOverTheSeriesLimitIsRefusedWholeAndChangesNothin
   const std::vector<MetricSample> two = {sample("a", 1), sample("b", 2)};
   ASSERT_TRUE(record.merge_samples(two, kNow));
   const auto before = record.snapshot();
+  const std::uint64_t generation = record.generation();
   // One update of a known series plus two new ones: 4 series, one too many.
   const std::vector<MetricSample> batch = {sample("a", 10), sample("c", 3), sample("d", 4)};
   auto r = record.merge_samples(batch, kNow + 5);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().message, "instance blk/inst would have 4 series; at most 3 are kept");
   const auto after = record.snapshot();
-  EXPECT_EQ(after, before);  // not even rebuilt
+  EXPECT_EQ(record.generation(), generation);  // not even marked changed
   EXPECT_EQ(find(*after, "a")->value, 1);
   EXPECT_EQ(after->samples.size(), 2U);
   EXPECT_EQ(record.last_seen_cell()->load(), kNow);  // a refused push is not a sign of life
@@ -317,25 +318,62 @@ TEST_F(InstanceRecordTest, TouchIsMonotoneAndVisibleThroughTheSharedCell) {
   EXPECT_EQ(record_.snapshot()->last_seen_ms, kNow + 1000);
 }
 
-TEST_F(InstanceRecordTest, SnapshotIsTheSamePointerUntilSomethingChanges) {
-  const auto a = record_.snapshot();
-  EXPECT_EQ(record_.snapshot(), a);
+TEST_F(InstanceRecordTest, FrameAndGenerationMoveOnlyWhenSomethingChanges) {
+  const auto a = record_.frame();
+  const std::uint64_t g0 = record_.generation();
+  EXPECT_EQ(record_.frame(), a);
   record_.touch(kNow);
-  const auto b = record_.snapshot();
-  EXPECT_NE(b, a);
-  EXPECT_EQ(record_.snapshot(), b);
+  EXPECT_GT(record_.generation(), g0);
+  const auto b = record_.frame();
+  EXPECT_NE(b, a);  // `a` is still held: the new frame is another object
+  EXPECT_EQ(b->abi()->last_seen_ms, kNow);
+  EXPECT_EQ(a->abi()->last_seen_ms, 0);  // a held frame never changes
+  EXPECT_EQ(record_.frame(), b);
+  const std::uint64_t g1 = record_.generation();
   record_.touch(kNow - 1);  // no change
-  EXPECT_EQ(record_.snapshot(), b);
   record_.clear_samples();  // nothing to clear: no change
-  EXPECT_EQ(record_.snapshot(), b);
+  EXPECT_EQ(record_.generation(), g1);
+  EXPECT_EQ(record_.frame(), b);
   const std::vector<MetricSample> s = {sample("a", 1)};
   ASSERT_TRUE(record_.merge_samples(s, kNow));
-  const auto c = record_.snapshot();
+  const auto c = record_.frame();
   EXPECT_NE(c, b);
-  EXPECT_EQ(c->samples.size(), 1U);
-  EXPECT_TRUE(b->samples.empty());  // an old snapshot never changes
+  ASSERT_EQ(c->abi()->sample_count, 1U);
+  EXPECT_STREQ(c->abi()->samples[0].name, "a");
+  EXPECT_EQ(b->abi()->sample_count, 0U);
   record_.record_request(kNow);
-  EXPECT_NE(record_.snapshot(), c);
+  EXPECT_GT(record_.generation(), g1 + 1);
+  EXPECT_EQ(record_.frame()->abi()->last_request_ms, kNow);
+}
+
+TEST_F(InstanceRecordTest, AFrameNobodyHoldsIsRebuiltInPlace) {
+  const ObservationFrame* first = record_.frame().get();
+  const std::vector<MetricSample> s = {sample("a", 1)};
+  ASSERT_TRUE(record_.merge_samples(s, kNow));
+  const auto again = record_.frame();
+  EXPECT_EQ(again.get(), first);  // the same object, its buffers reused
+  EXPECT_EQ(again->abi()->sample_count, 1U);
+}
+
+TEST_F(InstanceRecordTest, FrameStringsPointIntoTheFrameAndLogsAreOldestFirst) {
+  ObservationLimits limits;
+  limits.max_log_lines = 3;
+  InstanceRecord record({"blk", "inst"}, limits);
+  const std::vector<std::string> lines = {"one", "two", "three", "four", "five"};
+  record.append_logs(std::span(lines).subspan(0, 2), kNow);
+  record.append_logs(std::span(lines).subspan(2), kNow + 1);
+  const auto frame = record.frame();
+  const bh_instance& in = *frame->abi();
+  EXPECT_STREQ(in.block_id, "blk");
+  EXPECT_STREQ(in.instance_id, "inst");
+  ASSERT_EQ(in.log_count, 3U);
+  EXPECT_STREQ(in.log_lines[0].text, "three");
+  EXPECT_STREQ(in.log_lines[2].text, "five");
+  EXPECT_EQ(record.snapshot()->logs.front().text, "three");
+  // A smaller ring keeps the newest lines, still oldest first.
+  limits.max_log_lines = 2;
+  record.set_limits(limits);
+  EXPECT_STREQ(record.frame()->abi()->log_lines[0].text, "four");
 }
 
 TEST_F(InstanceRecordTest, SourceStatusesAreSortedReplacedAndCleared) {

@@ -25,7 +25,7 @@ TEST(PluginInspectTest, GoodPluginShowsWhatTheHostSees) {
   EXPECT_THAT(text, HasSubstr("version:      1.0.0\n"));
   EXPECT_THAT(
       text, HasSubstr("description:  Test policy: the verdict the test_status sample asks for\n"));
-  EXPECT_THAT(text, HasSubstr("abi:          1.0 (host 1.0)\n"));
+  EXPECT_THAT(text, HasSubstr("abi:          1.1 (host 1.1)\n"));
   EXPECT_THAT(text, HasSubstr("struct_size:  " + std::to_string(sizeof(bh_policy_v1)) + "\n"));
   EXPECT_THAT(text, HasSubstr("flags:        0x0\n"));
   EXPECT_THAT(text, HasSubstr("manage:       yes\n"));
@@ -36,6 +36,11 @@ TEST(PluginInspectTest, GoodPluginShowsWhatTheHostSees) {
                               "    \"properties\": {\n"
                               "      \"prefix\": {\n"
                               "        \"type\": \"string\"\n"
+                              "      },\n"
+                              "      \"hold\": {\n"));
+  EXPECT_THAT(text, HasSubstr("            \"minimum\": 1\n"
+                              "          }\n"
+                              "        ]\n"
                               "      }\n"
                               "    },\n"
                               "    \"additionalProperties\": false\n"
@@ -54,8 +59,8 @@ TEST(PluginInspectTest, RefusedPluginShowsTheExactReason) {
   const PluginInspection inspection = inspect_plugin(file);
   EXPECT_FALSE(inspection.ok);
   EXPECT_EQ(inspection.text, file.string() +
-                                 ": built for policy ABI 1.1, newer than this host's ABI 1.0; "
-                                 "upgrade blockhealthd or rebuild the policy against ABI 1.0\n");
+                                 ": built for policy ABI 1.2, newer than this host's ABI 1.1; "
+                                 "upgrade blockhealthd or rebuild the policy against ABI 1.1\n");
 }
 
 TEST(PluginInspectTest, PrettyJson) {

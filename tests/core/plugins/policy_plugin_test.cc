@@ -47,14 +47,14 @@ INSTANTIATE_TEST_SUITE_P(
         RefusalCase{"wrong_arch",
                     "built for aarch64, this host is " + elf_machine_name(host_elf_machine())},
         RefusalCase{"missing_entry", "missing symbol bh_policy_entry"},
-        RefusalCase{"entry_returns_null", "bh_policy_entry refused this host (ABI 1.0)"},
+        RefusalCase{"entry_returns_null", "bh_policy_entry refused this host (ABI 1.1)"},
         RefusalCase{"major_mismatch",
-                    "built for policy ABI 2.0, this host has ABI 1.0 (major versions differ)"},
+                    "built for policy ABI 2.1, this host has ABI 1.1 (major versions differ)"},
         RefusalCase{"minor_newer",
-                    "built for policy ABI 1.1, newer than this host's ABI 1.0; upgrade "
-                    "blockhealthd or rebuild the policy against ABI 1.0"},
+                    "built for policy ABI 1.2, newer than this host's ABI 1.1; upgrade "
+                    "blockhealthd or rebuild the policy against ABI 1.1"},
         RefusalCase{"struct_size_too_small",
-                    "bh_policy_v1.struct_size is 16, too small: ABI 1.0 needs at least " +
+                    "bh_policy_v1.struct_size is 16, too small: ABI 1.1 needs at least " +
                         std::to_string(offsetof(bh_policy_v1, manage))},
         RefusalCase{"missing_create", "missing required function create"},
         RefusalCase{"missing_evaluate", "missing required function evaluate"},
@@ -138,7 +138,7 @@ TEST(LoadPolicyPluginTest, GoodPluginDescribesItself) {
   EXPECT_EQ(plugin->description(), "Test policy: the verdict the test_status sample asks for");
   EXPECT_THAT(plugin->params_schema(), HasSubstr("\"prefix\""));
   EXPECT_EQ(plugin->abi_major(), 1U);
-  EXPECT_EQ(plugin->abi_minor(), 0U);
+  EXPECT_EQ(plugin->abi_minor(), 1U);  // built with the 1.1 SDK
   EXPECT_EQ(plugin->path(), file);
   EXPECT_EQ(plugin->content_hash().size(), 40U);
   EXPECT_EQ(plugin->content_hash().find_first_not_of("0123456789abcdef"), std::string::npos);

@@ -1,14 +1,19 @@
-#include "core/engine/block_view.h"
+#include "core/wire/block_bodies.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 
+#include "core/engine/block_board.h"
+#include "core/util/time_text.h"
+#include "core/wire/engine_json.h"
 #include "tests/support/test_paths.h"
 
 namespace blockhealth {
 namespace {
+
+using wire::AiosBody;
 
 namespace json = boost::json;
 constexpr std::int64_t kNow = 1'764'238'565'772;  // 2025-11-27T10:16:05.772Z
@@ -43,27 +48,29 @@ TEST(FormatTimeMs, Iso8601UtcWithMilliseconds) {
   EXPECT_EQ(format_time_ms(0), "");
 }
 
-TEST(AiosBody, DefaultRendersNothing) {
-  EXPECT_EQ(AiosBody().render(kNow), "");
+std::string render(const AiosBody& body, std::int64_t now) {
+  std::string out;
+  body.render(out, now);
+  return out;
 }
 
 TEST(AiosBody, RendersFragmentsAroundLiveAges) {
   auto a = cell(kNow - 1'500);
   auto b = cell(kNow - 250);
   AiosBody body({"[", "|", "]"}, {a, b});
-  EXPECT_EQ(body.render(kNow), R"([,"lastMetrics":"1.5s ago"|,"lastMetrics":"0.25s ago"])");
+  EXPECT_EQ(render(body, kNow), R"([,"lastMetrics":"1.5s ago"|,"lastMetrics":"0.25s ago"])");
   a->store(kNow);  // a fresh observation after the view was built
-  EXPECT_EQ(body.render(kNow + 2'000), R"([,"lastMetrics":"2s ago"|,"lastMetrics":"2.25s ago"])");
+  EXPECT_EQ(render(body, kNow + 2'000), R"([,"lastMetrics":"2s ago"|,"lastMetrics":"2.25s ago"])");
   // A clock behind the cell never gives a negative age.
-  EXPECT_EQ(body.render(kNow - 10'000), R"([,"lastMetrics":"0s ago"|,"lastMetrics":"0s ago"])");
+  EXPECT_EQ(render(body, kNow - 10'000), R"([,"lastMetrics":"0s ago"|,"lastMetrics":"0s ago"])");
 }
 
 TEST(AiosBody, AnInstanceThatNeverReportedHasNoLastMetricsUntilItDoes) {
   auto a = cell(0);
   AiosBody body({"[", "]"}, {a});
-  EXPECT_EQ(body.render(kNow), "[]");
+  EXPECT_EQ(render(body, kNow), "[]");
   a->store(kNow - 3'000);
-  EXPECT_EQ(body.render(kNow), R"([,"lastMetrics":"3s ago"])");
+  EXPECT_EQ(render(body, kNow), R"([,"lastMetrics":"3s ago"])");
 }
 
 class SerializeBlockViewTest : public ::testing::Test {
@@ -75,8 +82,7 @@ class SerializeBlockViewTest : public ::testing::Test {
     view_.built_ms = kNow;
   }
   json::value aios(std::int64_t now = kNow) {
-    serialize_block_view(view_);
-    const std::string body = view_.aios_body.render(now);
+    const std::string body = render(wire::bodies_of(view_).aios(), now);
     boost::system::error_code ec;
     json::value v = json::parse(body, ec);
     EXPECT_FALSE(ec) << body;
@@ -109,9 +115,8 @@ TEST_F(SerializeBlockViewTest, AiosKeysAreSortedAndReasonOnlyWhenNotOk) {
   view_.instances.push_back(instance("b", Status::kDegraded, "p: warm", cell(kNow - 2'000)));
   view_.instances.push_back(instance("c", Status::kUnhealthy, "p: hot", cell(kNow - 3'000)));
   view_.instances.push_back(instance("d", Status::kUnknown, "no observations yet"));
-  serialize_block_view(view_);
   EXPECT_EQ(
-      view_.aios_body.render(kNow),
+      render(wire::bodies_of(view_).aios(), kNow),
       R"({"block_id":"gemma3-27b-block","healthy":false,"instances":[)"
       R"({"healthy":true,"instanceId":"a","lastMetrics":"1s ago"},)"
       R"({"healthy":true,"instanceId":"b","lastMetrics":"2s ago","reason":"p: warm"},)"
@@ -125,7 +130,7 @@ TEST_F(SerializeBlockViewTest, LastMetricsIsComputedFromTheLiveCellAtRenderTime)
   json::value first = aios(kNow);
   EXPECT_EQ(first.at("instances").at(0).at("lastMetrics"), "1s ago");
   seen->store(kNow + 4'500);
-  const std::string later = view_.aios_body.render(kNow + 5'000);
+  const std::string later = render(wire::bodies_of(view_).aios(), kNow + 5'000);
   EXPECT_EQ(json::parse(later).at("instances").at(0).at("lastMetrics"), "0.5s ago");
 }
 
@@ -151,9 +156,9 @@ TEST_F(SerializeBlockViewTest, DetailJsonHasEveryField) {
   in.evidence = Evidence{"temp", 91, 88};
   in.since_ms = kNow - 2'000;
   in.policies.push_back({"gpu", Status::kUnhealthy, Status::kUnhealthy, 3, "hot",
-                         Evidence{"temp", 91, 88}, kNow - 2'000, kNow - 10});
+                         Evidence{"temp", 91, 88}, kNow - 2'000, kNow - 10, kNow + 60'000});
   in.policies.push_back(
-      {"logs", Status::kUnknown, Status::kUnknown, 0, "not evaluated yet", {}, 0, 0});
+      {"logs", Status::kUnknown, Status::kUnknown, 0, "not evaluated yet", {}, 0, 0, 0});
   in.sources.push_back({"metrics", "http://h:9400/metrics", false, "connection refused", kNow, 0});
   view_.instances.push_back(in);
   InstanceView pushed = instance("p1", Status::kOk, "");
@@ -178,13 +183,12 @@ TEST_F(SerializeBlockViewTest, DetailJsonHasEveryField) {
   PolicyStateView q;
   q.id = "logs";
   view_.policies.push_back(q);
-  serialize_block_view(view_);
 
-  const json::value d = json::parse(view_.detail_json);
-  EXPECT_EQ(keys_of(d.as_object()),
-            (std::vector<std::string>{"block_id", "status", "healthy", "paused", "state_index",
-                                      "evaluated_at", "quorum_ok", "quorum", "instances",
-                                      "policies"}));
+  const json::value d = json::parse(wire::bodies_of(view_).detail());
+  EXPECT_EQ(
+      keys_of(d.as_object()),
+      (std::vector<std::string>{"block_id", "status", "healthy", "paused", "state_index",
+                                "evaluated_at", "quorum_ok", "quorum", "instances", "policies"}));
   EXPECT_EQ(d.at("status"), "unhealthy");
   EXPECT_EQ(d.at("healthy"), false);
   EXPECT_EQ(d.at("paused"), true);
@@ -210,10 +214,12 @@ TEST_F(SerializeBlockViewTest, DetailJsonHasEveryField) {
   EXPECT_EQ(pol.at("streak"), 3);
   EXPECT_EQ(pol.at("reason"), "hot");
   EXPECT_EQ(pol.at("evaluated_at"), "2025-11-27T10:16:05.762Z");
+  EXPECT_EQ(pol.at("valid_until"), "2025-11-27T10:17:05.772Z");
   const json::value& never = i0.at("policies").at(1);
   EXPECT_TRUE(never.at("evidence").is_null());
   EXPECT_TRUE(never.at("since").is_null());
   EXPECT_TRUE(never.at("evaluated_at").is_null());
+  EXPECT_TRUE(never.at("valid_until").is_null());
   const json::value& src = i0.at("sources").at(0);
   EXPECT_EQ(src.at("source"), "metrics");
   EXPECT_EQ(src.at("target"), "http://h:9400/metrics");
@@ -250,8 +256,7 @@ TEST_F(SerializeBlockViewTest, SummaryJsonCountsHealthyInstances) {
   view_.instances.push_back(instance("a", Status::kOk, ""));
   view_.instances.push_back(instance("b", Status::kDegraded, "warm"));
   view_.instances.push_back(instance("c", Status::kUnknown, "?"));
-  serialize_block_view(view_);
-  const json::value s = json::parse(view_.summary_json);
+  const json::value s = json::parse(wire::bodies_of(view_).summary());
   EXPECT_EQ(keys_of(s.as_object()),
             (std::vector<std::string>{"block_id", "status", "healthy", "paused", "state_index",
                                       "instances", "healthy_instances", "quorum_ok"}));
@@ -273,7 +278,7 @@ TEST(SerializeTransition, HasEveryField) {
   t.policy = "gpu";
   t.reason = "gpu: hot";
   t.evidence = Evidence{"temp", 91.5, 88};
-  const json::value v = json::parse(serialize_transition(t));
+  const json::value v = json::parse(wire::transition_json(t));
   EXPECT_EQ(keys_of(v.as_object()),
             (std::vector<std::string>{"seq", "time", "time_ms", "block_id", "instance_id", "from",
                                       "to", "policy", "reason", "evidence"}));
@@ -284,19 +289,18 @@ TEST(SerializeTransition, HasEveryField) {
   EXPECT_EQ(v.at("to"), "unhealthy");
   EXPECT_EQ(v.at("evidence").at("observed").as_double(), 91.5);
   t.evidence.reset();
-  EXPECT_TRUE(json::parse(serialize_transition(t)).at("evidence").is_null());
+  EXPECT_TRUE(json::parse(wire::transition_json(t)).at("evidence").is_null());
 }
 
-TEST(ViewRegistry, FindsPublishedViewsById) {
+TEST(ViewRegistry, FindsBoardsById) {
   ViewRegistry registry;
-  auto slot = std::make_shared<BlockSlot>();
-  registry.ordered.push_back(slot);
-  registry.by_id.emplace("blk", slot);
-  EXPECT_EQ(registry.find("blk"), nullptr);  // nothing published yet
-  auto view = std::make_shared<BlockView>();
-  view->id = "blk";
-  slot->view.store(view);
-  EXPECT_EQ(registry.find("blk"), view);
+  auto board = std::make_shared<BlockBoard>(
+      "blk", [](const BlockState&, std::uint64_t, std::uint64_t) { return nullptr; });
+  registry.ordered.push_back(board);
+  registry.by_id.emplace("blk", board);
+  EXPECT_EQ(registry.board("blk"), board.get());
+  EXPECT_EQ(registry.find("blk"), nullptr);  // nothing attached, nothing built yet
+  EXPECT_EQ(registry.board("other"), nullptr);
   EXPECT_EQ(registry.find("other"), nullptr);
 }
 

@@ -1,23 +1,15 @@
 // The JSON bodies actions POST (docs/actions.md). Pure functions; thread-safe.
-#ifndef BLOCKHEALTH_CORE_ACTIONS_ACTION_BODY_H
-#define BLOCKHEALTH_CORE_ACTIONS_ACTION_BODY_H
+#ifndef BLOCKHEALTH_CORE_WIRE_ACTION_BODIES_H
+#define BLOCKHEALTH_CORE_WIRE_ACTION_BODIES_H
 
 #include <boost/json/value.hpp>
-#include <cstdint>
 #include <string>
 #include <string_view>
 
+#include "core/model/action_event.h"
 #include "core/model/transition.h"
 
-namespace blockhealth {
-
-// Why a notification goes out.
-enum class ActionEvent {
-  kTransition,  // the instance changed status (engine: NotifyKind::kTransition)
-  kFlapEnded,   // it stopped flapping, settled in t.to (engine: NotifyKind::kFlapEnded)
-  kRepeat,      // it is still in t.to after repeat_after (the dispatcher's own timer)
-};
-std::string_view to_string(ActionEvent e);  // "transition", "flap_ended", "repeat"
+namespace blockhealth::wire {
 
 // A webhook's body, keys in this order:
 //   {"event":"transition"|"flap_ended","seq":7,"time":"2026-01-15T08:00:00.000Z",
@@ -35,9 +27,6 @@ std::string webhook_body(const Transition& t, ActionEvent event);
 std::string failure_policy_body(const Transition& t, std::string_view failure_policy_id,
                                 const boost::json::value& parameters);
 
-// "2026-01-15T08:00:00.123Z" (UTC, milliseconds), as /v1/events writes times.
-std::string format_utc_ms(std::int64_t ms);
+}  // namespace blockhealth::wire
 
-}  // namespace blockhealth
-
-#endif  // BLOCKHEALTH_CORE_ACTIONS_ACTION_BODY_H
+#endif  // BLOCKHEALTH_CORE_WIRE_ACTION_BODIES_H

@@ -1,0 +1,20 @@
+// Block adoption: what a block keeps across a reload.
+#ifndef BLOCKHEALTH_CORE_ENGINE_BLOCK_ADOPTION_H
+#define BLOCKHEALTH_CORE_ENGINE_BLOCK_ADOPTION_H
+
+#include "core/engine/block_state.h"
+
+namespace blockhealth {
+
+// Makes `next` (built from the new plan for the same block id) take over
+// from `previous`: instances' trackers, history and what actions were told
+// (configured instances that stay, and every pushed one), the paused flag,
+// and the quarantine and counters of policies whose instance was reused.
+// Instances gone from the config are not taken. REQUIRES: neither block
+// started in the loop yet, or `previous` retired; engine thread; the
+// board's mutex held (views read `next` once attached).
+void adopt_block(BlockState& next, BlockState& previous, ObservationStore& store);
+
+}  // namespace blockhealth
+
+#endif  // BLOCKHEALTH_CORE_ENGINE_BLOCK_ADOPTION_H
