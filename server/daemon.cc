@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -115,7 +116,8 @@ class Daemon {
   std::mutex reload_mu_;
   prometheus::CounterFamily* reloads_ = nullptr;
   std::once_flag shutdown_once_;
-  std::thread shutdown_thread_;  // started by SIGTERM/SIGINT, joined by run()
+  std::atomic<bool> stop_requested_{false};  // SIGTERM/SIGINT came
+  std::thread shutdown_thread_;              // started by SIGTERM/SIGINT, joined by run()
 };
 
 Result<std::optional<std::string>> Daemon::load_token(const Config& config) {
@@ -246,6 +248,45 @@ void Daemon::shutdown() {
 }
 
 int Daemon::run() {
+  // Signals are handled from the first moment: SIGTERM or SIGINT during
+  // start-up is a clean stop (exit 0) once the step under way finishes,
+  // never a kill by the default action; SIGHUP before the daemon is ready
+  // is ignored (there is nothing to reload yet).
+  net::signal_set signals(io_, SIGINT, SIGTERM, SIGHUP);
+  std::function<void(const boost::system::error_code&, int)> on_signal =
+      [&](const boost::system::error_code& ec, int signo) {
+        if (ec) return;
+        const bool ready = ctx_ && ctx_->ready.load();
+        if (signo == SIGHUP) {
+          if (ready) {
+            spdlog::info("SIGHUP: reloading {}", options_.config_path.string());
+            (void)reload();
+          } else {
+            spdlog::warn("SIGHUP during start-up: ignored");
+          }
+          signals.async_wait(on_signal);
+          return;
+        }
+        spdlog::info("{}: stopping", signo == SIGTERM ? "SIGTERM" : "SIGINT");
+        stop_requested_.store(true);
+        // The engine's stop may wait for plugin calls: not on an I/O thread.
+        if (ready && !shutdown_thread_.joinable()) {
+          shutdown_thread_ = std::thread([this] { shutdown(); });
+        }
+      };
+  signals.async_wait(on_signal);
+  // Runs the signal handler if a signal came; true when asked to stop.
+  const auto stop_asked = [&] {
+    io_.poll();
+    return stop_requested_.load();
+  };
+  const auto stop_early = [&] {
+    shutdown();
+    spdlog::info("stopped before start-up finished");
+    spdlog::default_logger()->flush();
+    return 0;
+  };
+
   reloads_ = metrics_
                  .add_counter("blockhealth_reloads_total",
                               "Configuration reloads, applied or rejected.", {"result"})
@@ -263,10 +304,12 @@ int Daemon::run() {
     spdlog::error("cannot start: {}", plan.error().message);
     return 1;
   }
+  if (stop_asked()) return stop_early();
   if (auto opened = open_state((*plan)->config); !opened) {
     spdlog::error("cannot start: {}", opened.error().message);
     return 1;
   }
+  if (stop_asked()) return stop_early();
   engine_metrics_ = std::make_unique<EngineMetrics>(
       metrics_, [engine = engine_.get()] { return engine->views(); });
   fanout_.add(engine_metrics_.get());
@@ -306,6 +349,7 @@ int Daemon::run() {
       return 1;
     }
   }
+  if (stop_asked()) return stop_early();
   // History kept in memory per instance comes back from the store.
   std::size_t keep = 1;
   for (const BlockConfig& b : (*plan)->config.blocks) {
@@ -337,6 +381,7 @@ int Daemon::run() {
     shutdown();
     return 1;
   }
+  if (stop_asked()) return stop_early();
   install_routes();
   SessionLimits limits;
   limits.body_limit = server.body_limit;
@@ -366,22 +411,10 @@ int Daemon::run() {
   arm_prune_timer();
   ctx_->ready.store(true);
   spdlog::info("blockhealthd {} listening on http://{}", kBlockhealthVersion, bound_text);
-
-  net::signal_set signals(io_, SIGINT, SIGTERM, SIGHUP);
-  std::function<void(const boost::system::error_code&, int)> on_signal =
-      [&](const boost::system::error_code& ec, int signo) {
-        if (ec) return;
-        if (signo == SIGHUP) {
-          spdlog::info("SIGHUP: reloading {}", options_.config_path.string());
-          (void)reload();
-          signals.async_wait(on_signal);
-          return;
-        }
-        spdlog::info("{}: stopping", signo == SIGTERM ? "SIGTERM" : "SIGINT");
-        // The engine's stop may wait for plugin calls: not on an I/O thread.
-        if (!shutdown_thread_.joinable()) shutdown_thread_ = std::thread([this] { shutdown(); });
-      };
-  signals.async_wait(on_signal);
+  // A stop asked for while starting: now that everything is up, go down.
+  if (stop_requested_.load() && !shutdown_thread_.joinable()) {
+    shutdown_thread_ = std::thread([this] { shutdown(); });
+  }
 
   std::vector<std::thread> threads;
   const int n = std::max(1, server.threads);

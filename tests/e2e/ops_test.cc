@@ -12,6 +12,7 @@
 #include "tests/support/http_client.h"
 #include "tests/support/raw_connection.h"
 #include "tests/support/test_paths.h"
+#include "tests/support/wait_until.h"
 
 namespace blockhealth::test {
 namespace {
@@ -111,6 +112,27 @@ TEST_F(Ops, SigintStopsTheDaemonWithExitCode0) {
   daemon_->signal(SIGINT);
   EXPECT_EQ(daemon_->wait_exit(), 0);
   EXPECT_NE(daemon_->log().find("stopped"), std::string::npos) << daemon_->log();
+}
+
+// A stop asked for while the daemon starts (here: while a policy's create()
+// takes its time) is a clean stop once start-up finishes, not a kill.
+TEST(OpsShutdown, SignalsDuringStartupStopTheDaemonCleanly) {
+  for (const int signo : {SIGTERM, SIGINT}) {
+    TempDir dir;
+    DaemonProcess daemon(dir.path(), on_request_yaml({"test_hang"}) + R"(
+blocks:
+  - id: slow
+    instances: [{id: node}]
+    policies: [{use: test_hang, with: {create_ms: 300}}]
+)",
+                         {}, DaemonProcess::Wait::kSpawned);
+    ASSERT_TRUE(wait_until([&] {
+      return daemon.log().find("test_hang create sleeping") != std::string::npos;
+    })) << daemon.log();
+    daemon.signal(signo);
+    EXPECT_EQ(daemon.wait_exit(), 0) << daemon.log();
+    EXPECT_NE(daemon.log().find("stopped"), std::string::npos) << daemon.log();
+  }
 }
 
 TEST(OpsShutdown, SigtermStopsTheDaemonWhileClientsHoldConnectionsOpen) {

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <thread>
 
+#include "tests/support/http_client.h"
 #include "tests/support/test_paths.h"
 #include "tests/support/wait_until.h"
 
@@ -65,7 +66,7 @@ int decode_status(int status) {
 }  // namespace
 
 DaemonProcess::DaemonProcess(const std::filesystem::path& dir, const std::string& config_yaml,
-                             std::vector<std::string> extra_args)
+                             std::vector<std::string> extra_args, Wait wait)
     : dir_(dir), config_path_(dir / "blockhealth.yaml"), log_path_(dir / "daemon.log") {
   write_config(config_yaml);
   const std::filesystem::path port_file = dir / "daemon.port";
@@ -81,7 +82,7 @@ DaemonProcess::DaemonProcess(const std::filesystem::path& dir, const std::string
                                 "debug"};
   for (std::string& a : extra_args) args.push_back(std::move(a));
   pid_ = spawn(args, log_path_);
-  if (pid_ < 0) return;
+  if (pid_ < 0 || wait == Wait::kSpawned) return;
   const bool up = wait_until([&] {
     if (std::filesystem::exists(port_file)) return true;
     int status = 0;
@@ -91,10 +92,22 @@ DaemonProcess::DaemonProcess(const std::filesystem::path& dir, const std::string
     }
     return false;
   });
+  std::string address;
   if (!reaped_ && up) {
     std::ifstream in(port_file);
-    std::getline(in, address_);
+    std::getline(in, address);
   }
+  // Started means ready: the port file is written before the daemon
+  // answers, and a test must not signal or query a daemon still starting.
+  const bool ready = !address.empty() && wait_until([&] {
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      reaped_ = true;
+      return true;
+    }
+    return http_get(address, "/readyz").status == 200;
+  });
+  if (ready && !reaped_) address_ = address;
   if (address_.empty()) ADD_FAILURE() << "blockhealthd did not start; its log:\n" << log();
 }
 

@@ -15,11 +15,17 @@ namespace blockhealth::test {
 
 class DaemonProcess {
  public:
+  // How far the constructor waits.
+  enum class Wait {
+    kReady,    // until GET /readyz answers 200 (started() then true)
+    kSpawned,  // not at all: the process runs, started() is false
+  };
   // Writes `config_yaml` to <dir>/blockhealth.yaml and starts the daemon
   // with --listen 127.0.0.1:0. Extra command-line arguments may be given.
-  // Fails the current test (and started() is false) when it does not come up.
+  // With Wait::kReady, fails the current test (and started() is false)
+  // when it does not come up ready.
   DaemonProcess(const std::filesystem::path& dir, const std::string& config_yaml,
-                std::vector<std::string> extra_args = {});
+                std::vector<std::string> extra_args = {}, Wait wait = Wait::kReady);
   // Kills the daemon if it still runs (SIGKILL) and reaps it.
   ~DaemonProcess();
   DaemonProcess(const DaemonProcess&) = delete;

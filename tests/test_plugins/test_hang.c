@@ -2,7 +2,9 @@
  * WITHOUT polling should_stop, then writes OK "woke up" for every instance,
  * with evidence {metric "should_stop", observed = what should_stop() said on
  * waking, limit 0}. For tests of deadlines: the host cannot preempt it.
- *   with: { hang_ms: <integer >= 0> } */
+ * create sleeps for `create_ms` (default 0) after logging "test_hang
+ * create sleeping" at INFO: for tests of what happens during start-up.
+ *   with: { hang_ms: <integer >= 0>, create_ms: <integer >= 0> } */
 #define _POSIX_C_SOURCE 200809L
 
 #include <blockhealth/policy_abi.h>
@@ -15,24 +17,38 @@ typedef struct hang_policy {
   long hang_ms;
 } hang_policy;
 
-static long read_hang_ms(const char* params_json) {
-  const char* key = params_json != NULL ? strstr(params_json, "\"hang_ms\"") : NULL;
-  if (key == NULL) return 3000;
-  key = strchr(key + 9, ':');
-  if (key == NULL) return 3000;
-  return strtol(key + 1, NULL, 10);
+/* The integer member `key` (quoted, e.g. "\"hang_ms\"") of the params, or
+ * `fallback`. */
+static long read_param(const char* params_json, const char* key, long fallback) {
+  const char* at = params_json != NULL ? strstr(params_json, key) : NULL;
+  if (at == NULL) return fallback;
+  at = strchr(at + strlen(key), ':');
+  if (at == NULL) return fallback;
+  return strtol(at + 1, NULL, 10);
+}
+
+static void sleep_ms(long ms) {
+  struct timespec left;
+  left.tv_sec = ms / 1000;
+  left.tv_nsec = (ms % 1000) * 1000000L;
+  while (nanosleep(&left, &left) != 0 && errno == EINTR) {
+  }
 }
 
 static bh_policy_instance* hang_create(const bh_host* host, const char* params_json,
                                        bh_call* call) {
   hang_policy* self = (hang_policy*)malloc(sizeof(hang_policy));
-  (void)host;
+  const long create_ms = read_param(params_json, "\"create_ms\"", 0);
   if (self == NULL) {
     bh_copy_string(call->error, call->error_capacity, "out of memory");
     return NULL;
   }
-  self->hang_ms = read_hang_ms(params_json);
+  self->hang_ms = read_param(params_json, "\"hang_ms\"", 3000);
   if (self->hang_ms < 0) self->hang_ms = 0;
+  if (create_ms > 0) {
+    host->log(host, BH_LOG_INFO, "test_hang create sleeping");
+    sleep_ms(create_ms);
+  }
   return (bh_policy_instance*)self;
 }
 
@@ -43,14 +59,10 @@ static void hang_destroy(bh_policy_instance* self) {
 static bh_result hang_evaluate(bh_policy_instance* instance, bh_call* call,
                                const bh_instance* const* in, size_t count, bh_verdict* const* out) {
   const hang_policy* self = (const hang_policy*)instance;
-  struct timespec left;
   int32_t stop;
   size_t i;
   (void)in;
-  left.tv_sec = self->hang_ms / 1000;
-  left.tv_nsec = (self->hang_ms % 1000) * 1000000L;
-  while (nanosleep(&left, &left) != 0 && errno == EINTR) {
-  }
+  sleep_ms(self->hang_ms);
   stop = call->should_stop(call);
   for (i = 0; i < count; ++i) {
     out[i]->status = BH_STATUS_OK;
@@ -71,8 +83,8 @@ static const bh_policy_v1 hang_table = {
     "test_hang",
     "1.0.0",
     "Test policy: sleeps hang_ms in evaluate, ignoring should_stop",
-    "{\"type\": \"object\", \"properties\": {\"hang_ms\": {\"type\": \"integer\", \"minimum\": 0}},"
-    " \"additionalProperties\": false}",
+    "{\"type\": \"object\", \"properties\": {\"hang_ms\": {\"type\": \"integer\", \"minimum\": 0},"
+    " \"create_ms\": {\"type\": \"integer\", \"minimum\": 0}}, \"additionalProperties\": false}",
     hang_create,
     hang_destroy,
     hang_evaluate,
