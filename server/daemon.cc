@@ -1,5 +1,6 @@
 #include "server/daemon.h"
 
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -419,7 +420,12 @@ int Daemon::run() {
   std::vector<std::thread> threads;
   const int n = std::max(1, server.threads);
   threads.reserve(static_cast<std::size_t>(n - 1));
-  for (int i = 1; i < n; ++i) threads.emplace_back([this] { io_.run(); });
+  for (int i = 1; i < n; ++i) {
+    threads.emplace_back([this] {
+      pthread_setname_np(pthread_self(), "bh-http");  // shown by top -H, ps -L
+      io_.run();
+    });
+  }
   io_.run();
   for (std::thread& t : threads) t.join();
   if (shutdown_thread_.joinable()) shutdown_thread_.join();

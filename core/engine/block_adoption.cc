@@ -5,10 +5,10 @@ namespace blockhealth {
 void adopt_block(BlockState& next, BlockState& previous, ObservationStore& store) {
   next.paused = previous.paused;
   for (InstanceSlotPtr& old : previous.instances) {
-    InstanceSlot* in = next.find_instance(old->id);
+    InstanceSlot* in = next.find_instance(old->id());
     if (in == nullptr) {
       if (!old->pushed) continue;  // removed from the config
-      in = &next.add_instance(old->id, true, store);
+      in = &next.add_instance(old->id(), true, store);
     }
     in->health = std::move(old->health);
     in->probe_judged_ms = in->probed && old->probed ? old->probe_judged_ms : 0;

@@ -60,7 +60,7 @@ bool prepare_call(BlockState& block, std::size_t p, std::int64_t now_ms, bool fo
   call.block = &block;
   call.policy_index = p;
   call.handle = policy.planned.handle;
-  call.timeout = policy.planned.config.timeout;
+  call.timeout = policy.config.timeout;
   call.now_ms = now_ms;
   call.instances_epoch = block.instances_epoch;
   return true;
@@ -102,9 +102,9 @@ void apply_uniform(BlockState& block, std::size_t p, Status status, std::string_
 
 void judge_probes(BlockState& block, std::int64_t now_ms) {
   for (const InstanceSlotPtr& in : block.instances) {
-    if (!in->probed) continue;
-    const int t = in->health.tracker_index(kHealthProbeCheck);
-    if (t < 0) continue;
+    if (!in->probed || in->health.policy_count() == 0) continue;
+    // set_trackers puts the health_probe tracker last.
+    const int t = static_cast<int>(in->health.policy_count()) - 1;
     in->record->with_probe_after(in->probe_judged_ms, [&](const ProbeResult& probe) {
       in->probe_judged_ms = probe.time_ms;
       const PolicyVerdict v = judge_health_probe(probe);

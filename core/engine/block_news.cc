@@ -22,6 +22,11 @@ void NewsQueue::drain(std::vector<BlockNewsSinkSharedPtr>& out) {
   }
 }
 
+bool NewsQueue::pending() {
+  std::lock_guard lock(mu_);
+  return !queued_.empty();
+}
+
 void BlockNewsSink::raise() {
   if (raised_.load(std::memory_order_relaxed)) return;
   if (!raised_.exchange(true, std::memory_order_seq_cst)) queue_->push(shared_from_this());

@@ -31,6 +31,8 @@ class NewsQueue {
   void push(BlockNewsSinkSharedPtr sink);
   // Moves every queued sink into `out` (appending).
   void drain(std::vector<BlockNewsSinkSharedPtr>& out);
+  // Whether anything is queued.
+  bool pending();
 
  private:
   std::function<void()> wake_;

@@ -13,17 +13,18 @@ ObservationLimits limits_for(const BlockSettings& settings) {
 
 }  // namespace
 
-BlockState::BlockState(PlannedBlock planned, BlockBoardSharedPtr board_,
-                       const QuarantinePolicy& quarantine, NewsQueueSharedPtr news_queue,
-                       ObservationStore& store)
-    : config(std::move(planned.config)),
+BlockState::BlockState(EnginePlanConstSharedPtr plan_, const PlannedBlock& planned,
+                       BlockBoardSharedPtr board_, const QuarantinePolicy& quarantine,
+                       NewsQueueSharedPtr news_queue, ObservationStore& store)
+    : plan(std::move(plan_)),
+      config(*planned.config),
       board(std::move(board_)),
       news(std::make_shared<BlockNewsSink>(std::move(news_queue))) {
   news->owner = this;
   policies.reserve(planned.policies.size());
-  for (PlannedPolicy& p : planned.policies) {
-    PolicySlot& slot = policies.emplace_back(std::move(p), quarantine);
-    slot.interval_ms = std::max<std::int64_t>(1, slot.planned.config.interval.count());
+  for (const PlannedPolicy& p : planned.policies) {
+    PolicySlot& slot = policies.emplace_back(p, quarantine);
+    slot.interval_ms = std::max<std::int64_t>(1, slot.config.interval.count());
     slot.due_only = slot.handle().instance->plugin().due_instances_only();
   }
   for (const InstanceConfig& in : config.instances) add_instance(in.id, false, store);
@@ -33,7 +34,6 @@ InstanceSlot& BlockState::add_instance(const std::string& id, bool pushed,
                                        ObservationStore& store) {
   auto in = std::make_unique<InstanceSlot>(
       static_cast<std::size_t>(std::max(1, config.settings.history_size)));
-  in->id = id;
   in->pushed = pushed;
   in->record = store.ensure({config.id, id}, limits_for(config.settings));
   const InstanceConfig* cfg = pushed ? nullptr : config.find_instance(id);
@@ -48,14 +48,14 @@ InstanceSlot& BlockState::add_instance(const std::string& id, bool pushed,
 
 InstanceSlot* BlockState::find_instance(std::string_view id) {
   for (InstanceSlotPtr& in : instances) {
-    if (in->id == id) return in.get();
+    if (in->id() == id) return in.get();
   }
   return nullptr;
 }
 
 const InstanceSlot* BlockState::find_instance(std::string_view id) const {
   for (const InstanceSlotPtr& in : instances) {
-    if (in->id == id) return in.get();
+    if (in->id() == id) return in.get();
   }
   return nullptr;
 }
@@ -65,10 +65,10 @@ void BlockState::set_trackers(InstanceSlot& in) const {
   std::vector<Thresholds> thresholds;
   in.tracker_of.assign(policies.size(), -1);
   for (std::size_t p = 0; p < policies.size(); ++p) {
-    if (!policies[p].planned.config.applies_to(in.id)) continue;
+    if (!policies[p].config.applies_to(in.id())) continue;
     in.tracker_of[p] = static_cast<int>(ids.size());
     ids.push_back(policies[p].id());
-    thresholds.push_back(policies[p].planned.config.thresholds);
+    thresholds.push_back(policies[p].config.thresholds);
   }
   if (in.probed) {
     ids.emplace_back(kHealthProbeCheck);

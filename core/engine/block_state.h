@@ -38,9 +38,11 @@ struct PolicyCounters {
 };
 
 struct PolicySlot {
-  PolicySlot(PlannedPolicy p, QuarantinePolicy q) : planned(std::move(p)), quarantine(q) {}
+  PolicySlot(PlannedPolicy p, QuarantinePolicy q)
+      : planned(std::move(p)), config(*planned.config), quarantine(q) {}
 
   PlannedPolicy planned;
+  const PolicyConfig& config;  // in the plan the block holds
   Quarantine quarantine;
   PolicyCounters counters;
   std::int64_t interval_ms = 0;
@@ -50,14 +52,14 @@ struct PolicySlot {
   bool due_only = false;          // the plugin takes only the due instances
   bool quarantine_shown = false;  // whether the board last showed it quarantined
 
-  const std::string& id() const { return planned.config.id; }
-  const std::string& use() const { return planned.config.use; }
+  const std::string& id() const { return config.id; }
+  const std::string& use() const { return config.use; }
   PolicyHandle& handle() const { return *planned.handle; }
 };
 
 struct InstanceSlot {
-  std::string id;
-  bool pushed = false;  // registered over HTTP
+  const std::string& id() const { return record->key().instance; }  // kept once, in the record
+  bool pushed = false;                                              // registered over HTTP
   bool probed = false;  // has a health_url: the built-in health_probe check applies
   InstanceRecordSharedPtr record;
   InstanceHealth health;
@@ -88,8 +90,11 @@ using InstanceSlotPtr = std::unique_ptr<InstanceSlot>;
 // under that lock see a consistent block.
 class BlockState {
  public:
-  BlockState(PlannedBlock planned, BlockBoardSharedPtr board, const QuarantinePolicy& quarantine,
-             NewsQueueSharedPtr news_queue, ObservationStore& store);
+  // `planned` is one of `plan`'s blocks; the state holds the plan (and so
+  // the configuration it points into) for as long as it lives.
+  BlockState(EnginePlanConstSharedPtr plan, const PlannedBlock& planned, BlockBoardSharedPtr board,
+             const QuarantinePolicy& quarantine, NewsQueueSharedPtr news_queue,
+             ObservationStore& store);
   BlockState(const BlockState&) = delete;
   BlockState& operator=(const BlockState&) = delete;
 
@@ -109,7 +114,8 @@ class BlockState {
   // `use`); nullptr when none.
   PolicySlot* find_policy(std::string_view id_or_use);
 
-  BlockConfig config;
+  const EnginePlanConstSharedPtr plan;
+  const BlockConfig& config;               // in `plan`
   std::vector<PolicySlot> policies;        // config order
   std::vector<InstanceSlotPtr> instances;  // config order, then pushed ones
   BlockBoardSharedPtr board;

@@ -8,7 +8,7 @@ namespace {
 InstanceView instance_view(const BlockState& block, const InstanceSlot& in,
                            const HoldRegistry& holds) {
   InstanceView iv;
-  iv.id = in.id;
+  iv.id = in.id();
   iv.pushed = in.pushed;
   const InstanceVerdict& v = in.health.verdict();
   iv.status = v.status;
@@ -19,8 +19,8 @@ InstanceView instance_view(const BlockState& block, const InstanceSlot& in,
   iv.last_seen = in.record->last_seen_cell();
   iv.last_seen_ms = iv.last_seen->load(std::memory_order_relaxed);
   iv.sources = in.record->source_statuses();
-  iv.maintenance = holds.maintenance(block.id(), in.id);
-  iv.silence = holds.silence_for(block.id(), in.id);
+  iv.maintenance = holds.maintenance(block.id(), in.id());
+  iv.silence = holds.silence_for(block.id(), in.id());
   iv.counted = !iv.maintenance.has_value();
   if (in.flap) {
     iv.flapping = in.flap->flapping();
@@ -61,8 +61,8 @@ PolicyStateView policy_state_view(const PolicySlot& p, std::int64_t now_ms) {
   s.id = p.id();
   s.use = p.use();
   s.plugin_version = p.handle().instance->plugin().version();
-  s.interval_ms = p.planned.config.interval.count();
-  s.timeout_ms = p.planned.config.timeout.count();
+  s.interval_ms = p.config.interval.count();
+  s.timeout_ms = p.config.timeout.count();
   s.quarantined = p.quarantine.active(now_ms);
   s.quarantine_until_ms = p.quarantine.until_ms();
   s.quarantine_reason = p.quarantine.reason();

@@ -6,9 +6,10 @@
 namespace blockhealth {
 namespace {
 
-// Below this many instances in all, one job: splitting costs more than it
-// saves.
-constexpr std::size_t kMinInstancesToSplit = 64;
+// A job of fewer instances than this is not split: a hand-over to another
+// worker (a wake-up there, a post back here) costs more than judging a
+// thousand instances takes.
+constexpr std::size_t kMinInstancesPerJob = 1024;
 
 std::int64_t now_ns() {
   return SystemClock::instance().monotonic_ns();
@@ -39,7 +40,8 @@ void CallDispatcher::dispatch(std::vector<PolicyCallPtr> calls) {
   if (calls.empty()) return;
   std::size_t total = 0;
   for (const PolicyCallPtr& c : calls) total += c->records.size();
-  const std::size_t jobs = total < kMinInstancesToSplit ? 1 : std::min(workers_, calls.size());
+  const std::size_t jobs =
+      std::max<std::size_t>(1, std::min({workers_, calls.size(), total / kMinInstancesPerJob}));
   if (jobs == 1) {
     submit(std::move(calls));
     return;

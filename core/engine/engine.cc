@@ -1,5 +1,7 @@
 #include "core/engine/engine.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -40,6 +42,7 @@ Engine::Engine(EngineOptions options, const Clock& clock, EngineListener& listen
   auto ready = std::make_shared<std::promise<void>>();
   auto started = ready->get_future();
   thread_ = std::thread([this, ready] {
+    pthread_setname_np(pthread_self(), "bh-engine");  // shown by top -H, ps -L
     auto guard = boost::asio::make_work_guard(io_);
     thread_id_ = std::this_thread::get_id();
     ready->set_value();
@@ -113,23 +116,23 @@ void Engine::apply(EnginePlanConstSharedPtr plan) {
     const ViewRegistryConstSharedPtr old_views = views_.load();
     for (const PlannedBlock& planned : plan->blocks) {
       BlockBoardSharedPtr board;
-      if (auto it = old_views->by_id.find(planned.config.id); it != old_views->by_id.end()) {
+      if (auto it = old_views->by_id.find(planned.config->id); it != old_views->by_id.end()) {
         board = it->second;
       } else {
         board = std::make_shared<BlockBoard>(
-            planned.config.id, [this](const BlockState& b, std::uint64_t v, std::uint64_t s) {
+            planned.config->id, [this](const BlockState& b, std::uint64_t v, std::uint64_t s) {
               return build_view(b, v, s);
             });
       }
-      auto block =
-          std::make_unique<BlockState>(planned, board, ctx_.quarantine, loop_->news(), store_);
-      if (BlockState* old = find_block(planned.config.id)) {
+      auto block = std::make_unique<BlockState>(plan, planned, board, ctx_.quarantine,
+                                                loop_->news(), store_);
+      if (BlockState* old = find_block(planned.config->id)) {
         std::lock_guard lock(board->mutex());
         adopt_block(*block, *old, store_);
       }
       registry->ordered.push_back(board);
-      registry->by_id.emplace(planned.config.id, board);
-      next.emplace(planned.config.id, std::move(block));
+      registry->by_id.emplace(planned.config->id, board);
+      next.emplace(planned.config->id, std::move(block));
     }
     for (auto& [id, old] : blocks_) {
       if (!next.contains(id)) {
@@ -148,7 +151,7 @@ void Engine::apply(EnginePlanConstSharedPtr plan) {
       }
       block->hold_check_ms = holds_.next_expiry_ms(id);
       loop_->start(*block);
-      for (const InstanceSlotPtr& in : block->instances) keep.push_back({id, in->id});
+      for (const InstanceSlotPtr& in : block->instances) keep.push_back({id, in->id()});
     }
     store_.retain_only(keep);
     views_.store(std::move(registry));
@@ -180,7 +183,7 @@ Result<void> Engine::unregister_instance(const std::string& block, const std::st
     BlockState* b = find_block(block);
     if (b == nullptr) return no_block(block);
     auto it = std::find_if(b->instances.begin(), b->instances.end(),
-                           [&](const InstanceSlotPtr& in) { return in->id == instance; });
+                           [&](const InstanceSlotPtr& in) { return in->id() == instance; });
     if (it == b->instances.end()) {
       return fail(ErrorCode::kNotFound, "block '" + block + "' has no instance '" + instance + "'");
     }
@@ -266,7 +269,7 @@ void Engine::manage_policy(const std::string& block, const std::string& policy,
         !handle->busy.compare_exchange_strong(expected, true)) {
       return fail(ErrorCode::kBusy, "policy '" + policy + "' is busy evaluating; try again");
     }
-    const auto timeout = slot->planned.config.timeout;
+    const auto timeout = slot->config.timeout;
     auto cancel = std::make_shared<std::atomic<bool>>(false);
     CallLimits limits{
         clock_.wall_ms(),
@@ -359,7 +362,7 @@ void Engine::restore_history(const std::vector<Transition>& transitions) {
         for (InstanceSlotPtr& in : b->instances) {
           std::vector<Transition> mine;
           for (const Transition& t : transitions) {
-            if (t.block_id == id && t.instance_id == in->id) mine.push_back(t);
+            if (t.block_id == id && t.instance_id == in->id()) mine.push_back(t);
           }
           if (mine.empty()) continue;
           in->notified = mine.back().to;

@@ -53,18 +53,22 @@ Result<EnginePlanConstSharedPtr> build_engine_plan(Config config,
   if (previous != nullptr) {
     for (const PlannedBlock& block : previous->blocks) {
       for (const PlannedPolicy& p : block.policies) {
-        reusable[{block.config.id, p.config.id, p.handle->instance->plugin().content_hash(),
+        reusable[{block.config->id, p.config->id, p.handle->instance->plugin().content_hash(),
                   p.handle->params_json}] = p.handle;
       }
     }
   }
 
   auto plan = std::make_shared<EnginePlan>();
+  // The plan owns the configuration first, so that its parts can point
+  // into it.
+  plan->config = std::move(config);
+  const Config& cfg = plan->config;
   std::vector<std::string> problems;
-  for (const BlockConfig& block : config.blocks) {
-    PlannedBlock planned{block, {}};
+  for (const BlockConfig& block : cfg.blocks) {
+    PlannedBlock planned{&block, {}};
     for (const PolicyConfig& policy : block.policies) {
-      const std::string where = position(config, policy.mark);
+      const std::string where = position(cfg, policy.mark);
       PolicyPluginConstSharedPtr plugin = catalog->find(policy.use);
       if (!plugin) {
         problems.push_back(where + ": block '" + block.id + "' policy '" + policy.id +
@@ -80,7 +84,7 @@ Result<EnginePlanConstSharedPtr> build_engine_plan(Config config,
         continue;
       }
       std::vector<Error> param_errors;
-      auto params = validate_policy_params(*plugin, policy.with, config.source, &param_errors);
+      auto params = validate_policy_params(*plugin, policy.with, cfg.source, &param_errors);
       if (!params) {
         if (param_errors.empty()) param_errors.push_back(params.error());
         for (const Error& e : param_errors) problems.push_back(e.message);
@@ -102,7 +106,7 @@ Result<EnginePlanConstSharedPtr> build_engine_plan(Config config,
         handle->instance = std::move(*instance);
         handle->params_json = *params;
       }
-      planned.policies.push_back({policy, std::move(handle)});
+      planned.policies.push_back({&policy, std::move(handle)});
     }
     plan->blocks.push_back(std::move(planned));
   }
@@ -111,8 +115,20 @@ Result<EnginePlanConstSharedPtr> build_engine_plan(Config config,
     for (const std::string& p : problems) message += (message.empty() ? "" : "\n") + p;
     return fail(std::move(message));
   }
-  plan->config = std::move(config);
   plan->catalog = std::move(catalog);
+  // Every `with:` is validated and turned into params: detach the YAML nodes
+  // from their document (clones, without marks), so that the parse tree of
+  // the whole file is freed; a config of 10,000 instances would otherwise
+  // hold its every node for as long as it runs.
+  for (BlockConfig& block : plan->config.blocks) {
+    for (PolicyConfig& policy : block.policies) {
+      // reset(), not operator=: assigning a yaml-cpp node writes through it.
+      if (policy.with.IsDefined()) policy.with.reset(YAML::Clone(policy.with));
+    }
+    for (ActionConfig& action : block.on_transition) {
+      if (action.parameters.IsDefined()) action.parameters.reset(YAML::Clone(action.parameters));
+    }
+  }
   return EnginePlanConstSharedPtr(std::move(plan));
 }
 

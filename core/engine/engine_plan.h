@@ -31,16 +31,23 @@ struct PolicyHandle {
 };
 using PolicyHandleSharedPtr = std::shared_ptr<PolicyHandle>;
 
+// A policy of a block, made runnable. `config` points into the owning
+// EnginePlan's config and lives as long as the plan (hold the plan to hold
+// it): the configuration is kept once, however many parts refer to it.
 struct PlannedPolicy {
-  PolicyConfig config;
+  const PolicyConfig* config = nullptr;
   PolicyHandleSharedPtr handle;
 };
 
 struct PlannedBlock {
-  BlockConfig config;
+  const BlockConfig* config = nullptr;  // into the owning EnginePlan's config
   std::vector<PlannedPolicy> policies;  // config order
 };
 
+// Immutable once built; shared by the engine's blocks, which keep it alive.
+// Its config's YAML nodes (PolicyConfig::with, ActionConfig::parameters) are
+// detached copies without marks: `with:` was validated while building, and
+// parameters are read without reporting positions.
 struct EnginePlan {
   Config config;
   std::shared_ptr<const PluginCatalog> catalog;

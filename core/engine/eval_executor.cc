@@ -1,5 +1,7 @@
 #include "core/engine/eval_executor.h"
 
+#include <pthread.h>
+
 #include <thread>
 #include <utility>
 #include <vector>
@@ -32,7 +34,10 @@ struct EvalExecutor::Shared : std::enable_shared_from_this<EvalExecutor::Shared>
   // REQUIRES: mu held.
   void spawn_locked() {
     ++live;
-    std::thread([self = shared_from_this()] { self->work(); }).detach();
+    std::thread([self = shared_from_this()] {
+      pthread_setname_np(pthread_self(), "bh-eval");  // shown by top -H, ps -L
+      self->work();
+    }).detach();
   }
 
   void work() {

@@ -27,14 +27,20 @@ std::int64_t random_phase(std::int64_t interval) {
 
 EvalLoop::EvalLoop(EngineContext& ctx, EvalLoopOptions options)
     : ctx_(ctx), options_(options), dispatcher_(ctx, options.workers, *this), timer_(ctx.io) {
-  // A push that finds the queue empty wakes the loop (once until it ran).
-  news_ =
-      std::make_shared<NewsQueue>([this, poster = ctx.poster, alive = std::weak_ptr<bool>(alive_)] {
-        if (wake_posted_.exchange(true)) return;
-        poster->post([this, alive] {
-          if (auto a = alive.lock(); a && *a) on_news();
-        });
-      });
+  // A push that finds the queue empty wakes the loop, unless the timer
+  // fires within a window anyway (it drains the news then).
+  news_ = std::make_shared<NewsQueue>([this] {
+    const std::int64_t due = timer_due_ms_.load();
+    if (due != 0 && due <= ctx_.clock.wall_ms() + options_.batch_window.count()) return;
+    on_news_later();
+  });
+}
+
+void EvalLoop::on_news_later() {
+  if (wake_posted_.exchange(true)) return;
+  ctx_.poster->post([this, alive = std::weak_ptr<bool>(alive_)] {
+    if (auto a = alive.lock(); a && *a) on_news();
+  });
 }
 
 EvalLoop::~EvalLoop() {
@@ -94,19 +100,28 @@ void EvalLoop::on_news() {
 
 void EvalLoop::arm_timer() {
   if (stopped_) return;
-  const std::int64_t earliest = due_.earliest();
-  if (earliest == 0) return;
   const std::int64_t window = options_.batch_window.count();
+  const std::int64_t now = ctx_.clock.wall_ms();
+  const std::int64_t earliest = due_.earliest();
+  if (earliest == 0) {
+    timer_due_ms_.store(0);
+    // News queued while the timer was near did not wake the loop.
+    if (news_->pending()) on_news_later();
+    return;
+  }
   const std::int64_t at = window > 1 ? (earliest + window - 1) / window * window : earliest;
   if (timer_at_ms_ != 0 && timer_at_ms_ <= at) return;  // fires early enough
   timer_at_ms_ = at;
-  const std::int64_t delay = std::max<std::int64_t>(0, at - ctx_.clock.wall_ms());
+  timer_due_ms_.store(at);
+  if (at > now + window && news_->pending()) on_news_later();
+  const std::int64_t delay = std::max<std::int64_t>(0, at - now);
   timer_.expires_after(std::chrono::milliseconds(delay));
   timer_.async_wait(
       [this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
         auto a = alive.lock();
         if (ec || !a || !*a) return;
         timer_at_ms_ = 0;
+        timer_due_ms_.store(0);
         on_timer();
       });
 }
@@ -247,10 +262,10 @@ void EvalLoop::on_call_timeout(const PolicyCall& call) {
   ++p.counters.timeouts;
   const std::int64_t now_ms = ctx_.clock.wall_ms();
   const std::string reason =
-      "policy " + p.use() + " timed out after " + seconds_text(p.planned.config.timeout.count());
+      "policy " + p.use() + " timed out after " + seconds_text(p.config.timeout.count());
   p.quarantine.record_timeout(reason, now_ms);
   ctx_.listener.on_policy_call(block->id(), p.id(), CallOutcome::kTimeout,
-                               static_cast<double>(p.planned.config.timeout.count()) / 1000.0);
+                               static_cast<double>(p.config.timeout.count()) / 1000.0);
   spdlog::warn("block {} policy {}: {}; quarantined until {}", block->id(), p.id(), reason,
                format_time_ms(p.quarantine.until_ms()));
   std::lock_guard lock(block->board->mutex());

@@ -68,6 +68,8 @@ class EvalLoop final : public CallSink {
 
  private:
   void on_news();
+  // Posts on_news() unless a post is pending. Thread-safe.
+  void on_news_later();
   void arm_timer();
   void on_timer();
   // Visits the block at `now_ms`: judges probes, starts the calls of the
@@ -94,6 +96,11 @@ class EvalLoop final : public CallSink {
   NewsQueueSharedPtr news_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   std::atomic<bool> wake_posted_{false};
+  // When the timer fires next (wall ms; 0 = not armed), for news to know
+  // whether to wake the loop or let the timer pick it up. seq_cst on both
+  // sides: a push either sees a far timer and wakes the loop, or the loop,
+  // having armed it, sees the push queued.
+  std::atomic<std::int64_t> timer_due_ms_{0};
   DueQueue due_;
   CallDispatcher dispatcher_;
   boost::asio::steady_timer timer_;

@@ -28,8 +28,8 @@ bool is_stale(std::int64_t last_seen, std::int64_t stale_ms, std::int64_t now_ms
 
 std::string hold_reason(const BlockState& block, const InstanceSlot& in,
                         const HoldRegistry& holds) {
-  if (auto m = holds.maintenance(block.id(), in.id)) return "maintenance: " + m->reason;
-  if (auto s = holds.silence_for(block.id(), in.id))
+  if (auto m = holds.maintenance(block.id(), in.id())) return "maintenance: " + m->reason;
+  if (auto s = holds.silence_for(block.id(), in.id()))
     return "silenced by " + s->id + ": " + s->reason;
   if (in.flap && in.flap->flapping()) {
     return "flapping (" + std::to_string(static_cast<int>(in.flap->percent())) + "% state changes)";
@@ -63,7 +63,7 @@ void update_block_health(BlockState& block, EngineContext& ctx, std::int64_t now
     in.last_seen_judged_ms = last_seen;
     in.source_generation_seen = sources;
     const std::string detail = stale ? failing_sources_text(*in.record) : std::string();
-    HealthUpdate u = in.health.update(block.id(), in.id, now_ms, last_seen, stale_ms,
+    HealthUpdate u = in.health.update(block.id(), in.id(), now_ms, last_seen, stale_ms,
                                       ctx.transition_seq, detail);
     if (u.shown) block.shown_changed = true;
     if (u.significant) block.significant_changed = true;
@@ -111,7 +111,7 @@ void sample_flapping(BlockState& block, EngineContext& ctx, std::int64_t now_ms)
     if (!flag_changed) continue;
     block.shown_changed = true;
     block.significant_changed = true;
-    spdlog::info("block {} instance {}: {} flapping ({:.0f}% state changes)", block.id(), in.id,
+    spdlog::info("block {} instance {}: {} flapping ({:.0f}% state changes)", block.id(), in.id(),
                  in.flap->flapping() ? "started" : "stopped", in.flap->percent());
     if (in.flap->flapping() || (in.notified && *in.notified == status)) continue;
     if (!hold_reason(block, in, ctx.holds).empty()) continue;  // still in maintenance or silenced
@@ -120,7 +120,7 @@ void sample_flapping(BlockState& block, EngineContext& ctx, std::int64_t now_ms)
     t.seq = ++ctx.transition_seq;
     t.time_ms = now_ms;
     t.block_id = block.id();
-    t.instance_id = in.id;
+    t.instance_id = in.id();
     t.from = in.notified.value_or(Status::kUnknown);
     t.to = status;
     t.policy = in.health.verdict().policy;

@@ -167,7 +167,11 @@ void InstanceRecord::record_probe(ProbeResult probe) {
     probe.body.resize(limits_.max_probe_body_bytes);
   }
   const std::int64_t when = probe.time_ms;
-  probe_ = std::move(probe);
+  if (probe_) {
+    *probe_ = std::move(probe);
+  } else {
+    probe_ = std::make_unique<ProbeResult>(std::move(probe));
+  }
   touch_locked(when);
   changed_locked();
 }
@@ -238,7 +242,7 @@ InstanceObservationsConstSharedPtr InstanceRecord::snapshot() const {
                     logs_.end());
   snap->logs.insert(snap->logs.end(), logs_.begin(),
                     logs_.begin() + static_cast<std::ptrdiff_t>(log_head_));
-  snap->probe = probe_;
+  if (probe_) snap->probe = *probe_;
   snap->last_seen_ms = last_seen_->load(std::memory_order_relaxed);
   snap->last_request_ms = last_request_ms_;
   return snap;
@@ -257,7 +261,7 @@ ObservationFrameConstSharedPtr InstanceRecord::frame() const {
   const auto head = static_cast<std::ptrdiff_t>(log_head_);
   parts.logs_first = std::span<const LogLine>(logs_.data() + head, logs_.size() - log_head_);
   parts.logs_second = std::span<const LogLine>(logs_.data(), log_head_);
-  parts.probe = probe_ ? &*probe_ : nullptr;
+  parts.probe = probe_.get();
   parts.last_seen_ms = last_seen_->load(std::memory_order_relaxed);
   parts.last_request_ms = last_request_ms_;
   frame_->build(parts);

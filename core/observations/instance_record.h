@@ -132,11 +132,11 @@ class InstanceRecord {
   // The log ring: oldest line at logs_[log_head_] once full (size ==
   // max_log_lines), at logs_[0] before. GUARDED_BY(mu_)
   std::vector<LogLine> logs_;
-  std::size_t log_head_ = 0;                         // GUARDED_BY(mu_)
-  std::optional<ProbeResult> probe_;                 // GUARDED_BY(mu_)
-  std::int64_t last_request_ms_ = 0;                 // GUARDED_BY(mu_)
-  std::vector<SourceStatus> sources_;                // GUARDED_BY(mu_)
-  NewsSinkSharedPtr news_;                           // GUARDED_BY(mu_)
+  std::size_t log_head_ = 0;            // GUARDED_BY(mu_)
+  std::unique_ptr<ProbeResult> probe_;  // GUARDED_BY(mu_); only probed instances have one
+  std::int64_t last_request_ms_ = 0;    // GUARDED_BY(mu_)
+  std::vector<SourceStatus> sources_;   // GUARDED_BY(mu_)
+  NewsSinkSharedPtr news_;              // GUARDED_BY(mu_)
   mutable std::shared_ptr<ObservationFrame> frame_;  // GUARDED_BY(mu_)
   mutable bool frame_stale_ = true;                  // GUARDED_BY(mu_)
   std::atomic<std::uint64_t> generation_{0};         // written under mu_

@@ -5,6 +5,8 @@
 
 #include <map>
 #include <shared_mutex>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/observations/instance_record.h"
@@ -35,9 +37,13 @@ class ObservationStore {
   const Clock& clock() const { return clock_; }
 
  private:
+  // The key views the record's own InstanceKey: the ids are stored once.
+  using KeyView = std::pair<std::string_view, std::string_view>;  // block, instance
+  static KeyView view_of(const InstanceKey& key) { return {key.block, key.instance}; }
+
   const Clock& clock_;
   mutable std::shared_mutex mu_;
-  std::map<InstanceKey, InstanceRecordSharedPtr> records_;  // GUARDED_BY(mu_)
+  std::map<KeyView, InstanceRecordSharedPtr> records_;  // GUARDED_BY(mu_)
 };
 
 }  // namespace blockhealth

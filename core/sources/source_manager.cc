@@ -1,5 +1,6 @@
 #include "core/sources/source_manager.h"
 
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -48,7 +49,12 @@ SourceManager::SourceManager(ObservationStore& store, const Clock& clock,
                                                   *limiter_, counters_, metrics_, inotify_.get()});
   const int threads = std::max(options_.threads, 1);
   threads_.reserve(static_cast<std::size_t>(threads));
-  for (int i = 0; i < threads; ++i) threads_.emplace_back([io = io_.get()] { io->run(); });
+  for (int i = 0; i < threads; ++i) {
+    threads_.emplace_back([io = io_.get()] {
+      pthread_setname_np(pthread_self(), "bh-pull");  // shown by top -H, ps -L
+      io->run();
+    });
+  }
 }
 
 SourceManager::~SourceManager() {

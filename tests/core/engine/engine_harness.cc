@@ -133,7 +133,7 @@ void EngineHarness::apply(const std::string& yaml) {
   ASSERT_TRUE(p) << p.error().message;
   engine_->apply(*p);
   for (const PlannedBlock& b : (*p)->blocks) {
-    ASSERT_TRUE(engine_->set_paused(b.config.id, true));
+    ASSERT_TRUE(engine_->set_paused(b.config->id, true));
   }
 }
 
@@ -157,7 +157,7 @@ void EngineHarness::evaluate(const std::string& block) {
   std::size_t policies = 0;
   if (auto p = engine_->plan()) {
     for (const PlannedBlock& b : p->blocks) {
-      if (b.config.id == block) policies = b.policies.size();
+      if (b.config->id == block) policies = b.policies.size();
     }
   }
   const std::size_t before = listener_.call_count(block);

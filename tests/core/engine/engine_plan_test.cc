@@ -48,10 +48,10 @@ TEST_F(EnginePlanTest, CreatesAnInstancePerPolicyInConfigOrder) {
   ASSERT_TRUE(plan) << plan.error().message;
   const EnginePlan& p = **plan;
   ASSERT_EQ(p.blocks.size(), 2U);
-  EXPECT_EQ(p.blocks[0].config.id, "a");
+  EXPECT_EQ(p.blocks[0].config->id, "a");
   ASSERT_EQ(p.blocks[0].policies.size(), 2U);
-  EXPECT_EQ(p.blocks[0].policies[0].config.id, "first");
-  EXPECT_EQ(p.blocks[0].policies[1].config.id, "second");
+  EXPECT_EQ(p.blocks[0].policies[0].config->id, "first");
+  EXPECT_EQ(p.blocks[0].policies[1].config->id, "second");
   EXPECT_EQ(p.blocks[0].policies[1].handle->params_json, R"({"prefix":"x "})");
   EXPECT_EQ(p.blocks[0].policies[0].handle->instance->label(), "a/first");
   EXPECT_EQ(p.blocks[1].policies[0].handle->instance->label(), "b/first");
@@ -140,7 +140,7 @@ TEST(PlanFromFile, LoadsScansAndBuilds) {
   ASSERT_TRUE(plan) << plan.error().message;
   EXPECT_EQ((*plan)->catalog->plugins().size(), 3U);  // test_echo listed twice, loaded once
   EXPECT_TRUE((*plan)->catalog->problems().empty());
-  EXPECT_EQ((*plan)->blocks[0].policies[0].config.use, "test_fail");
+  EXPECT_EQ((*plan)->blocks[0].policies[0].config->use, "test_fail");
 }
 
 TEST(PlanFromFile, AMissingFileIsAnError) {

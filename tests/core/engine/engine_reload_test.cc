@@ -47,7 +47,7 @@ std::uint64_t evaluations(Engine& engine) {
 
 const PolicyHandle* handle_of(Engine& engine, const std::string& block) {
   for (const PlannedBlock& b : engine.plan()->blocks) {
-    if (b.config.id == block) return b.policies.at(0).handle.get();
+    if (b.config->id == block) return b.policies.at(0).handle.get();
   }
   return nullptr;
 }
