@@ -28,9 +28,10 @@ InstanceSlot* slot_of(BlockState& block, const PolicyCall& call, std::size_t k) 
 
 }  // namespace
 
-bool tracker_due(const InstanceSlot& in, const PolicyTracker& t, std::int64_t now_ms) {
+bool tracker_due(const InstanceSlot& in, const PolicyTracker& t, std::uint32_t inputs,
+                 std::int64_t now_ms) {
   if (!t.evaluated() || t.pending()) return true;
-  if (in.record->generation() != t.seen_generation()) return true;
+  if (in.record->generation(inputs) != t.seen_generation()) return true;
   const std::int64_t until = t.valid_until_ms();
   return until == 0 || until <= now_ms;
 }
@@ -44,8 +45,8 @@ bool prepare_call(BlockState& block, std::size_t p, std::int64_t now_ms, bool fo
   for (const InstanceSlotPtr& in : block.instances) {
     const int t = in->tracker_of[p];
     if (t < 0) continue;
-    const bool due =
-        force || tracker_due(*in, in->health.tracker(static_cast<std::size_t>(t)), now_ms);
+    const bool due = force || tracker_due(*in, in->health.tracker(static_cast<std::size_t>(t)),
+                                          policy.inputs, now_ms);
     any_due = any_due || due;
     if (due || !policy.due_only) {
       call.records.push_back(in->record);
@@ -61,6 +62,7 @@ bool prepare_call(BlockState& block, std::size_t p, std::int64_t now_ms, bool fo
   call.policy_index = p;
   call.handle = policy.planned.handle;
   call.timeout = policy.config.timeout;
+  call.input_kinds = policy.inputs;
   call.now_ms = now_ms;
   call.instances_epoch = block.instances_epoch;
   return true;

@@ -16,7 +16,10 @@ namespace blockhealth {
 // never was, the record has news since, its verdict held for this interval
 // only or until a time that has come, or a switch is pending (each interval
 // counts towards the thresholds).
-bool tracker_due(const InstanceSlot& in, const PolicyTracker& t, std::int64_t now_ms);
+// `inputs` are the policy's BH_INPUT_* bits: news of other kinds is not news
+// to it.
+bool tracker_due(const InstanceSlot& in, const PolicyTracker& t, std::uint32_t inputs,
+                 std::int64_t now_ms);
 
 // Fills `call` (cleared first) with the instances policy `p` of `block`
 // judges at `now_ms`: the due ones, every one when `force`, or every one

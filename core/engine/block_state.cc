@@ -26,6 +26,7 @@ BlockState::BlockState(EnginePlanConstSharedPtr plan_, const PlannedBlock& plann
     PolicySlot& slot = policies.emplace_back(p, quarantine);
     slot.interval_ms = std::max<std::int64_t>(1, slot.config.interval.count());
     slot.due_only = slot.handle().instance->plugin().due_instances_only();
+    slot.inputs = slot.handle().instance->plugin().inputs();
   }
   for (const InstanceConfig& in : config.instances) add_instance(in.id, false, store);
 }

@@ -50,6 +50,7 @@ struct PolicySlot {
   bool in_flight = false;         // a call of this slot has not come back yet
   std::uint64_t call_id = 0;      // of the call in flight (or the last one)
   bool due_only = false;          // the plugin takes only the due instances
+  std::uint32_t inputs = 0;       // BH_INPUT_* bits the plugin reads (0 = all)
   bool quarantine_shown = false;  // whether the board last showed it quarantined
 
   const std::string& id() const { return config.id; }

@@ -11,7 +11,7 @@ void PolicyCall::run(std::int64_t start_ns) {
   inputs.resize(n);
   for (std::size_t i = 0; i < n; ++i) {
     // The generation first: the frame holds at least what it counts.
-    generations[i] = records[i]->generation();
+    generations[i] = records[i]->generation(input_kinds);
     frames[i] = records[i]->frame();
     inputs[i] = frames[i]->abi();
   }

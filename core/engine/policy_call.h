@@ -31,7 +31,8 @@ struct PolicyCall {
   std::uint64_t call_id = 0;
   PolicyHandleSharedPtr handle;  // keeps the plugin instance alive for the call
   std::chrono::milliseconds timeout{0};
-  std::int64_t now_ms = 0;                       // the wall time the evaluation is "as of"
+  std::uint32_t input_kinds = 0;  // the policy's BH_INPUT_* bits, for the generations read
+  std::int64_t now_ms = 0;        // the wall time the evaluation is "as of"
   std::vector<InstanceRecordSharedPtr> records;  // the instances' records, in call order
   std::vector<InstanceSlot*> slots;              // the same instances, valid while epoch holds
   std::uint64_t instances_epoch = 0;

@@ -38,7 +38,7 @@ std::int64_t next_visit_ms(const BlockState& block, std::int64_t now_ms) {
       if (t < 0) continue;
       const PolicyTracker& tracker = in->health.tracker(static_cast<std::size_t>(t));
       const std::int64_t until = tracker.valid_until_ms();
-      if (tracker_due(*in, tracker, next_tick)) {
+      if (tracker_due(*in, tracker, policy.inputs, next_tick)) {
         consider(next_tick);
         break;  // nothing of this policy can come earlier
       }

@@ -39,7 +39,7 @@ void InstanceRecord::set_limits(const ObservationLimits& limits) {
   if (logs_.size() > limits_.max_log_lines) {
     logs_.erase(logs_.begin(), logs_.end() - static_cast<std::ptrdiff_t>(limits_.max_log_lines));
     logs_.shrink_to_fit();
-    changed_locked();
+    changed_locked(BH_INPUT_LOGS);
   }
 }
 
@@ -48,10 +48,29 @@ void InstanceRecord::set_news_sink(NewsSinkSharedPtr sink) {
   news_ = std::move(sink);
 }
 
-void InstanceRecord::changed_locked() {
+void InstanceRecord::changed_locked(std::uint32_t inputs) {
   frame_stale_ = true;
+  if ((inputs & BH_INPUT_SAMPLES) != 0) samples_generation_.fetch_add(1, std::memory_order_release);
+  if ((inputs & BH_INPUT_LOGS) != 0) logs_generation_.fetch_add(1, std::memory_order_release);
+  if ((inputs & BH_INPUT_PROBE) != 0) probe_generation_.fetch_add(1, std::memory_order_release);
+  if ((inputs & BH_INPUT_LAST_REQUEST) != 0) {
+    request_generation_.fetch_add(1, std::memory_order_release);
+  }
   generation_.fetch_add(1, std::memory_order_release);
   if (news_) news_->raise();
+}
+
+std::uint64_t InstanceRecord::generation(std::uint32_t inputs) const {
+  if (inputs == 0) return generation_.load(std::memory_order_acquire);
+  // A sum of monotone counters is monotone: it moves when any of them does.
+  std::uint64_t g = 0;
+  if ((inputs & BH_INPUT_SAMPLES) != 0) g += samples_generation_.load(std::memory_order_acquire);
+  if ((inputs & BH_INPUT_LOGS) != 0) g += logs_generation_.load(std::memory_order_acquire);
+  if ((inputs & BH_INPUT_PROBE) != 0) g += probe_generation_.load(std::memory_order_acquire);
+  if ((inputs & BH_INPUT_LAST_REQUEST) != 0) {
+    g += request_generation_.load(std::memory_order_acquire);
+  }
+  return g;
 }
 
 Result<std::vector<MetricSample>> InstanceRecord::normalize(std::span<const MetricSample> samples,
@@ -105,7 +124,7 @@ Result<void> InstanceRecord::merge_samples(std::span<const MetricSample> samples
     }
   }
   touch_locked(now_ms);
-  changed_locked();
+  changed_locked(BH_INPUT_SAMPLES);
   return {};
 }
 
@@ -132,7 +151,7 @@ Result<void> InstanceRecord::replace_samples(std::span<const MetricSample> sampl
   samples_ = std::move(kept);
   series_ = std::move(series);
   touch_locked(now_ms);
-  changed_locked();
+  changed_locked(BH_INPUT_SAMPLES);
   return {};
 }
 
@@ -141,7 +160,7 @@ void InstanceRecord::clear_samples() {
   if (samples_.empty()) return;
   samples_.clear();
   series_.clear();
-  changed_locked();
+  changed_locked(BH_INPUT_SAMPLES);
 }
 
 void InstanceRecord::append_logs(std::span<const std::string> lines, std::int64_t now_ms) {
@@ -158,7 +177,7 @@ void InstanceRecord::append_logs(std::span<const std::string> lines, std::int64_
     }
   }
   touch_locked(now_ms);
-  changed_locked();
+  changed_locked(BH_INPUT_LOGS);
 }
 
 void InstanceRecord::record_probe(ProbeResult probe) {
@@ -173,21 +192,21 @@ void InstanceRecord::record_probe(ProbeResult probe) {
     probe_ = std::make_unique<ProbeResult>(std::move(probe));
   }
   touch_locked(when);
-  changed_locked();
+  changed_locked(BH_INPUT_PROBE);
 }
 
 void InstanceRecord::record_request(std::int64_t time_ms) {
   std::lock_guard lock(mu_);
   if (time_ms <= last_request_ms_) return;
   last_request_ms_ = time_ms;
-  changed_locked();
+  changed_locked(BH_INPUT_LAST_REQUEST);
 }
 
 void InstanceRecord::touch(std::int64_t now_ms) {
   std::lock_guard lock(mu_);
   if (now_ms > last_seen_->load(std::memory_order_relaxed)) {
     touch_locked(now_ms);
-    changed_locked();
+    changed_locked(0);
   }
 }
 

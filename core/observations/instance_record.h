@@ -82,10 +82,11 @@ class InstanceRecord {
   // one, so calling it every tick costs a lock and a reference count.
   ObservationFrameConstSharedPtr frame() const;
 
-  // Grows with every change of the observations (samples, logs, probe,
-  // request time, last seen): an evaluation that saw generation g has seen
-  // everything up to it. Lock-free.
-  std::uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+  // Grows with every change of the observations of the kinds in `inputs`
+  // (BH_INPUT_* bits; 0 = every kind, last seen included): an evaluation
+  // that saw generation g of its kinds has seen everything of them up to
+  // it. Lock-free.
+  std::uint64_t generation(std::uint32_t inputs = 0) const;
   // Grows whenever a source's ok/message changes or a source is forgotten
   // (not with every successful check). Lock-free.
   std::uint64_t source_generation() const {
@@ -120,7 +121,7 @@ class InstanceRecord {
                                               std::int64_t now_ms) const;
   void touch_locked(std::int64_t now_ms);
   // REQUIRES: mu_ held. Marks the observations changed and tells the sink.
-  void changed_locked();
+  void changed_locked(std::uint32_t inputs);  // BH_INPUT_* bits changed (0: only last seen)
 
   const InstanceKey key_;
   const std::shared_ptr<LastSeenCell> last_seen_;
@@ -139,7 +140,13 @@ class InstanceRecord {
   NewsSinkSharedPtr news_;              // GUARDED_BY(mu_)
   mutable std::shared_ptr<ObservationFrame> frame_;  // GUARDED_BY(mu_)
   mutable bool frame_stale_ = true;                  // GUARDED_BY(mu_)
-  std::atomic<std::uint64_t> generation_{0};         // written under mu_
+  // Changes by kind (samples, logs, probe, last request) and of anything
+  // at all (last seen included). Written under mu_.
+  std::atomic<std::uint64_t> samples_generation_{0};
+  std::atomic<std::uint64_t> logs_generation_{0};
+  std::atomic<std::uint64_t> probe_generation_{0};
+  std::atomic<std::uint64_t> request_generation_{0};
+  std::atomic<std::uint64_t> generation_{0};
   std::atomic<std::uint64_t> source_generation_{0};  // written under mu_
 };
 using InstanceRecordSharedPtr = std::shared_ptr<InstanceRecord>;

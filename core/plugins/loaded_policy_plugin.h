@@ -41,6 +41,9 @@ class LoadedPolicyPlugin final : public PolicyPlugin {
   const std::string& content_hash() const override { return parts_.content_hash; }
   bool has_manage() const override { return parts_.table.manage != nullptr; }
   bool reentrant() const override { return (parts_.table.flags & BH_POLICY_FLAG_REENTRANT) != 0; }
+  std::uint32_t inputs() const override {
+    return parts_.table.abi_minor >= 1 ? parts_.table.inputs : 0u;  // zero past struct_size
+  }
   bool due_instances_only() const override {
     return parts_.table.abi_minor >= 1 && (parts_.table.flags & BH_POLICY_FLAG_WHOLE_BLOCK) == 0;
   }

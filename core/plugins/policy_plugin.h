@@ -38,6 +38,8 @@ class PolicyPlugin {
   // Whether evaluate may be given only the instances that are due (ABI 1.1
   // without BH_POLICY_FLAG_WHOLE_BLOCK); else every instance it judges.
   virtual bool due_instances_only() const { return false; }
+  // BH_INPUT_* bits of what the policy reads (0 = everything).
+  virtual std::uint32_t inputs() const { return 0; }
   // The plugin's table. Members past its struct_size read as NULL/0 through
   // the accessors above; callers use this only for create/evaluate/manage/destroy.
   virtual const bh_policy_v1& table() const = 0;

@@ -22,6 +22,8 @@ class GpuTemperaturePolicy {
           "GPU core/memory temperatures and thermal margins against device, "
           "configured or default limits",
       .params_schema = BH_PARAMS_SCHEMA};
+  // What evaluate reads: new data of another kind does not call it.
+  static constexpr std::uint32_t kInputs = BH_INPUT_SAMPLES;
 
   GpuTemperaturePolicy(const bh::Json& params, const bh::Host& /*host*/) : params_(params) {}
 

@@ -42,6 +42,8 @@ class LastRequestAgePolicy {
           "Time since the last served request, with idle instances told apart "
           "from hung ones",
       .params_schema = BH_PARAMS_SCHEMA};
+  // What evaluate reads: new data of another kind does not call it.
+  static constexpr std::uint32_t kInputs = BH_INPUT_SAMPLES | BH_INPUT_LAST_REQUEST;
 
   LastRequestAgePolicy(const bh::Json& params, const bh::Host& /*host*/)
       : limits_(parse_limits(params)),

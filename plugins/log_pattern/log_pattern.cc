@@ -36,6 +36,8 @@ class LogPatternPolicy {
       .version = "1.1.0",
       .description = "Recent log lines matching critical or warn RE2 patterns",
       .params_schema = BH_PARAMS_SCHEMA};
+  // What evaluate reads: new data of another kind does not call it.
+  static constexpr std::uint32_t kInputs = BH_INPUT_LOGS;
 
   LogPatternPolicy(const bh::Json& params, const bh::Host& /*host*/)
       : critical_("critical", params.strings_or_empty("critical"),

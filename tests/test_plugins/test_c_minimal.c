@@ -42,10 +42,11 @@ static bh_result minimal_evaluate(bh_policy_instance* self, bh_call* call,
   return BH_RESULT_OK;
 }
 
-/* Declares ABI 1.0 on purpose: an old plugin, which never writes
- * valid_until_ms, is judged at every interval on the whole block. */
+/* Declares ABI 1.0 on purpose, with a 1.0 table's size (ending after
+ * manage): an old plugin, which never writes valid_until_ms, is judged at
+ * every interval on the whole block. */
 static const bh_policy_v1 minimal_table = {
-    sizeof(bh_policy_v1),
+    offsetof(bh_policy_v1, inputs),
     BH_ABI_MAJOR,
     0u,
     0u,
@@ -57,6 +58,7 @@ static const bh_policy_v1 minimal_table = {
     minimal_destroy,
     minimal_evaluate,
     NULL,
+    0u, /* past this table's struct_size: the host never reads it */
 };
 
 BH_EXPORT const bh_policy_v1* bh_policy_entry(uint32_t host_abi_major, uint32_t host_abi_minor) {

@@ -31,6 +31,9 @@
 // - kReentrant (optional): static constexpr bool; true sets
 //   BH_POLICY_FLAG_REENTRANT, and then evaluate/manage may run on several
 //   threads at once and must guard the object's state themselves.
+// - kInputs (optional): static constexpr std::uint32_t of BH_INPUT_* bits,
+//   the observations evaluate reads (default 0: all of them); new data of
+//   another kind then does not make an instance due for the policy.
 // - kWholeBlock (optional): static constexpr bool; true sets
 //   BH_POLICY_FLAG_WHOLE_BLOCK: whenever any instance of a block is due,
 //   evaluate sees all of them (for policies that compare instances).
@@ -908,6 +911,15 @@ constexpr bool policy_is_whole_block() {
 }
 
 template <typename Policy>
+constexpr std::uint32_t policy_inputs() {
+  if constexpr (requires { Policy::kInputs; }) {
+    return static_cast<std::uint32_t>(Policy::kInputs);
+  } else {
+    return 0u;
+  }
+}
+
+template <typename Policy>
 struct Table {
   static_assert(HasDescriptor<Policy>,
                 "a blockhealth policy needs `static constexpr bh::Descriptor kDescriptor{...}`");
@@ -1006,6 +1018,7 @@ struct Table {
       &Table::destroy,
       &Table::evaluate,
       kHasManage ? &Table::manage : nullptr,
+      policy_inputs<Policy>(),
   };
 };
 

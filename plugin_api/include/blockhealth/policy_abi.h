@@ -106,6 +106,17 @@ typedef int32_t bh_result;
  * plugin whose abi_minor is 0: such a plugin always gets the whole block. */
 #define BH_POLICY_FLAG_WHOLE_BLOCK 0x2u
 
+/* bh_policy_v1.inputs (ABI 1.1): which observations the policy reads. New
+ * data of a kind it does not read does not make an instance due for it (a
+ * log_pattern policy is not judged again because a metrics scrape came).
+ * 0 means all of them, and is what a 1.0 table (which has no `inputs`)
+ * reads as. last_seen_ms moves with every kind; a policy that reads it
+ * declares every kind (0). */
+#define BH_INPUT_SAMPLES 0x1u      /* bh_instance.samples */
+#define BH_INPUT_LOGS 0x2u         /* bh_instance.log_lines */
+#define BH_INPUT_PROBE 0x4u        /* bh_instance.probe */
+#define BH_INPUT_LAST_REQUEST 0x8u /* bh_instance.last_request_ms */
+
 /* --------------------------------------------------------------------------
  * Host services
  * ------------------------------------------------------------------------ */
@@ -116,19 +127,19 @@ typedef struct bh_host {
   uint32_t struct_size; /* sizeof(bh_host) as the host compiled it */
   uint32_t abi_major;   /* the host's BH_ABI_MAJOR */
   uint32_t abi_minor;   /* the host's BH_ABI_MINOR */
-  void* host_data;      /* opaque to the plugin; pass back unchanged */
+  void *host_data;      /* opaque to the plugin; pass back unchanged */
 
   /* [thread-safe] Writes one line to the daemon's log, tagged with the
    * policy's name and instance. `message` is copied. */
-  void (*log)(const struct bh_host* host, int32_t level, const char* message);
+  void (*log)(const struct bh_host *host, int32_t level, const char *message);
 
   /* [thread-safe] The host's monotonic clock, nanoseconds. Deadlines in
    * bh_call are on this clock. */
-  int64_t (*monotonic_ns)(const struct bh_host* host);
+  int64_t (*monotonic_ns)(const struct bh_host *host);
 
   /* [thread-safe] The host's wall clock, Unix milliseconds. Tests may inject
    * a fake clock here, so prefer it (or bh_call.now_ms) to time(). */
-  int64_t (*wall_ms)(const struct bh_host* host);
+  int64_t (*wall_ms)(const struct bh_host *host);
 } bh_host;
 
 /* --------------------------------------------------------------------------
@@ -146,15 +157,15 @@ typedef struct bh_call {
    * the call (shutdown, reload). Cheap; a long-running policy should poll it
    * (e.g. between instances) and return early; verdicts it has not written
    * stay UNKNOWN "not evaluated". */
-  int32_t (*should_stop)(const struct bh_call* call);
+  int32_t (*should_stop)(const struct bh_call *call);
 
   /* Host-owned buffer for a failure message. On failure the plugin writes a
    * NUL-terminated message of at most error_capacity bytes (including the
    * NUL). error[0] is '\0' on entry. */
-  char* error;
+  char *error;
   size_t error_capacity;
 
-  void* host_data; /* opaque to the plugin */
+  void *host_data; /* opaque to the plugin */
 } bh_call;
 
 /* --------------------------------------------------------------------------
@@ -163,14 +174,14 @@ typedef struct bh_call {
 
 /* A Prometheus-style label. Frozen for major 1 (array element). */
 typedef struct bh_label {
-  const char* name;
-  const char* value;
+  const char *name;
+  const char *value;
 } bh_label;
 
 /* One metric sample, the latest of its series. Frozen for major 1. */
 typedef struct bh_sample {
-  const char* name;       /* metric name, e.g. "DCGM_FI_DEV_GPU_TEMP" */
-  const bh_label* labels; /* may be NULL when label_count == 0 */
+  const char *name;       /* metric name, e.g. "DCGM_FI_DEV_GPU_TEMP" */
+  const bh_label *labels; /* may be NULL when label_count == 0 */
   size_t label_count;
   double value;         /* may be NaN or +-Inf, as the source sent it */
   int64_t timestamp_ms; /* source timestamp, or arrival time when it had none */
@@ -178,19 +189,19 @@ typedef struct bh_sample {
 
 /* One log line. Frozen for major 1. */
 typedef struct bh_log_line {
-  const char* text; /* valid UTF-8 (invalid bytes replaced), no trailing newline */
+  const char *text; /* valid UTF-8 (invalid bytes replaced), no trailing newline */
   int64_t time_ms;  /* when the host received the line */
 } bh_log_line;
 
 /* Outcome of the host's last /health probe of the instance. */
-#define BH_PROBE_NONE 0        /* no probe configured or none done yet */
-#define BH_PROBE_RESPONSE 1    /* an HTTP response arrived (any status) */
-#define BH_PROBE_REFUSED 2     /* connection refused */
-#define BH_PROBE_DNS 3         /* name did not resolve */
-#define BH_PROBE_TIMEOUT 4     /* no complete answer within the timeout */
-#define BH_PROBE_PROTOCOL 5    /* not HTTP, reset, truncated or too large */
-#define BH_PROBE_TLS 6         /* TLS handshake or certificate failure */
-#define BH_PROBE_OTHER_ERROR 7 /* anything else; see error */
+#define BH_PROBE_NONE 0           /* no probe configured or none done yet */
+#define BH_PROBE_RESPONSE 1       /* an HTTP response arrived (any status) */
+#define BH_PROBE_REFUSED 2        /* connection refused */
+#define BH_PROBE_DNS 3            /* name did not resolve */
+#define BH_PROBE_TIMEOUT 4        /* no complete answer within the timeout */
+#define BH_PROBE_PROTOCOL 5       /* not HTTP, reset, truncated or too large */
+#define BH_PROBE_TLS 6            /* TLS handshake or certificate failure */
+#define BH_PROBE_OTHER_ERROR 7    /* anything else; see error */
 
 typedef struct bh_probe {
   uint32_t struct_size;
@@ -198,25 +209,25 @@ typedef struct bh_probe {
   int32_t http_status; /* when outcome == BH_PROBE_RESPONSE, else 0 */
   int64_t latency_us;  /* request start to last byte, or to the failure */
   int64_t time_ms;     /* when the probe finished */
-  const char* url;     /* the probed URL */
-  const char* error;   /* human-readable failure, "" when none */
-  const char* body;    /* raw body, may contain NUL bytes; never NULL */
+  const char *url;     /* the probed URL */
+  const char *error;   /* human-readable failure, "" when none */
+  const char *body;    /* raw body, may contain NUL bytes; never NULL */
   size_t body_size;    /* bytes in body (excluding the terminating NUL) */
 } bh_probe;
 
 /* Everything the host knows about one instance of a block. */
 typedef struct bh_instance {
   uint32_t struct_size;
-  const char* block_id;
-  const char* instance_id;
+  const char *block_id;
+  const char *instance_id;
 
-  const bh_sample* samples; /* one per series, may be NULL when sample_count == 0 */
+  const bh_sample *samples; /* one per series, may be NULL when sample_count == 0 */
   size_t sample_count;
 
-  const bh_log_line* log_lines; /* oldest first, may be NULL when log_count == 0 */
+  const bh_log_line *log_lines; /* oldest first, may be NULL when log_count == 0 */
   size_t log_count;
 
-  const bh_probe* probe; /* may be NULL: no health probe for this instance */
+  const bh_probe *probe; /* may be NULL: no health probe for this instance */
 
   int64_t last_seen_ms;    /* last observation of any kind, 0 = never */
   int64_t last_request_ms; /* last served request as reported by the source, 0 = unknown */
@@ -235,20 +246,21 @@ typedef struct bh_verdict {
   uint32_t struct_size;
   bh_status status;
 
-  char* reason; /* host buffer: why, for humans; e.g. "GPU 1 at 86 C >= 85 C" */
+  char *reason; /* host buffer: why, for humans; e.g. "GPU 1 at 86 C >= 85 C" */
   size_t reason_capacity;
 
   /* Evidence shown by the HTTP API: which metric, what it was, the limit. */
-  int32_t has_evidence;  /* nonzero when the three fields below are set */
-  char* evidence_metric; /* host buffer, e.g. "DCGM_FI_DEV_GPU_TEMP{gpu=\"1\"}" */
+  int32_t has_evidence;    /* nonzero when the three fields below are set */
+  char *evidence_metric;   /* host buffer, e.g. "DCGM_FI_DEV_GPU_TEMP{gpu=\"1\"}" */
   size_t evidence_metric_capacity;
   double evidence_observed;
   double evidence_limit;
 
   /* ABI 1.1. Until when (Unix ms) this verdict holds if no new observation
    * of the instance arrives. The host does not evaluate the instance with
-   * this policy again before then unless new data for it arrives (samples,
-   * log lines, a probe or a request time). The host sets 0 before the call:
+   * this policy again before then unless new data for it arrives (of a
+   * kind the policy reads, see bh_policy_v1.inputs). The host sets 0
+   * before the call:
    *   0                        holds for this interval only; evaluate again
    *                            at the next one (what ABI 1.0 does always);
    *   BH_VALID_UNTIL_NEW_DATA  depends only on the observations passed in:
@@ -256,10 +268,9 @@ typedef struct bh_verdict {
    *   any other time           e.g. when max_age passes or a matching log
    *                            line leaves the window; the first tick at or
    *                            after it evaluates the instance again.
-   * A time at or before bh_call.now_ms reads as 0. Members of a struct the
-   * host sized: a plugin checks BH_HAS_MEMBER(out, bh_verdict,
-   * valid_until_ms) before writing it (a 1.0 host's verdicts end before
-   * it). */
+   * A time at or before bh_call.now_ms reads as 0. The host sized this
+   * struct: a plugin checks BH_HAS_MEMBER(out, bh_verdict, valid_until_ms)
+   * before writing it (a 1.0 host's verdicts end before it). */
   int64_t valid_until_ms;
 } bh_verdict;
 
@@ -269,11 +280,11 @@ typedef struct bh_verdict {
 /* A sink the plugin writes a manage() answer into. Owned by the host; valid
  * until the manage call returns. The host copies what is written. */
 typedef struct bh_output {
-  void* host_data; /* opaque to the plugin */
+  void *host_data; /* opaque to the plugin */
   /* [eval-thread, same thread as the manage call] Appends `size` bytes to
    * the answer; may be called several times. `data` need not be
    * NUL-terminated. */
-  void (*write)(const struct bh_output* out, const char* data, size_t size);
+  void (*write)(const struct bh_output *out, const char *data, size_t size);
 } bh_output;
 
 /* --------------------------------------------------------------------------
@@ -291,21 +302,21 @@ typedef struct bh_policy_v1 {
   uint32_t flags;       /* BH_POLICY_FLAG_* */
 
   /* Descriptor. Static strings, valid while the library is loaded. */
-  const char* name;          /* what YAML's `use:` names; [a-z0-9_]+, unique per host */
-  const char* version;       /* the policy's own version, e.g. "1.2.0" */
-  const char* description;   /* one line for humans */
-  const char* params_schema; /* JSON Schema (draft 7) of `with:`; may be NULL = any object */
+  const char *name;          /* what YAML's `use:` names; [a-z0-9_]+, unique per host */
+  const char *version;       /* the policy's own version, e.g. "1.2.0" */
+  const char *description;   /* one line for humans */
+  const char *params_schema; /* JSON Schema (draft 7) of `with:`; may be NULL = any object */
 
   /* [control-thread] Makes an instance for one block's `with:` parameters,
    * already validated against params_schema and given as a JSON object.
    * `host` stays valid until destroy() returns. On failure returns NULL
    * with a message in call->error; the host then reports a config error
    * and never calls destroy. */
-  bh_policy_instance* (*create)(const bh_host* host, const char* params_json, bh_call* call);
+  bh_policy_instance *(*create)(const bh_host *host, const char *params_json, bh_call *call);
 
   /* [control-thread] Frees an instance. Never called while another call on
    * it is running. Must not fail. */
-  void (*destroy)(bh_policy_instance* self);
+  void (*destroy)(bh_policy_instance *self);
 
   /* [eval-thread] Judges `count` instances of one block in one call.
    * in[i] and out[i] belong together; both arrays and everything they point
@@ -322,16 +333,20 @@ typedef struct bh_policy_v1 {
    * policy that keeps failing is quarantined. Past call->deadline_ns the
    * host stops waiting: the call's verdicts become UNKNOWN ("timed out")
    * and the instance is not entered again until the call returns. */
-  bh_result (*evaluate)(bh_policy_instance* self, bh_call* call, const bh_instance* const* in,
-                        size_t count, bh_verdict* const* out);
+  bh_result (*evaluate)(bh_policy_instance *self, bh_call *call, const bh_instance *const *in,
+                        size_t count, bh_verdict *const *out);
 
   /* [eval-thread] Optional (may be NULL). Handles an operator action from
    * POST /block/<id>/health-checker/mgmt: `action` names it, `data_json` is
    * a JSON object (never NULL, "{}" when absent). The answer, when any, is
    * written as JSON to `answer`. Returns BH_RESULT_OK, or BH_RESULT_ERROR
    * with call->error set (e.g. an unknown action). */
-  bh_result (*manage)(bh_policy_instance* self, bh_call* call, const char* action,
-                      const char* data_json, const bh_output* answer);
+  bh_result (*manage)(bh_policy_instance *self, bh_call *call, const char *action,
+                      const char *data_json, const bh_output *answer);
+
+  /* ABI 1.1. BH_INPUT_* bits: the observations the policy reads; 0 = all.
+   * Read by the host only when struct_size covers it. */
+  uint32_t inputs;
 } bh_policy_v1;
 
 /* The one symbol a plugin exports (declared here so that a definition with
@@ -342,8 +357,8 @@ typedef struct bh_policy_v1 {
  * allocate, start threads or have side effects; the host may call it more
  * than once. */
 #define BH_POLICY_ENTRY_SYMBOL "bh_policy_entry"
-typedef const bh_policy_v1* (*bh_policy_entry_fn)(uint32_t host_abi_major, uint32_t host_abi_minor);
-BH_EXPORT const bh_policy_v1* bh_policy_entry(uint32_t host_abi_major, uint32_t host_abi_minor);
+typedef const bh_policy_v1 *(*bh_policy_entry_fn)(uint32_t host_abi_major, uint32_t host_abi_minor);
+BH_EXPORT const bh_policy_v1 *bh_policy_entry(uint32_t host_abi_major, uint32_t host_abi_minor);
 
 /* --------------------------------------------------------------------------
  * Helpers for C policies. Header-only (static inline), no libc needed; they
@@ -362,14 +377,14 @@ BH_EXPORT const bh_policy_v1* bh_policy_entry(uint32_t host_abi_major, uint32_t 
 #define BH_MEMBER_SIZE_(type, member) sizeof(type::member)
 #define BH_NULL_ nullptr
 #else
-#define BH_MEMBER_SIZE_(type, member) sizeof(((const type*)0)->member)
+#define BH_MEMBER_SIZE_(type, member) sizeof(((const type *)0)->member)
 #define BH_NULL_ NULL
 #endif
 
 /* Copies `text` (NULL reads as "") into a host buffer of `capacity` bytes,
  * truncating on a UTF-8 character boundary and always NUL-terminating. Does
  * nothing when `buffer` is NULL or `capacity` is 0. */
-static inline void bh_copy_string(char* buffer, size_t capacity, const char* text) {
+static inline void bh_copy_string(char *buffer, size_t capacity, const char *text) {
   size_t n = 0;
   size_t i;
   if (!buffer || capacity == 0) return;
@@ -385,7 +400,7 @@ static inline void bh_copy_string(char* buffer, size_t capacity, const char* tex
 }
 
 /* Nonzero when the NUL-terminated strings are equal (NULL equals only NULL). */
-static inline int bh_str_equal(const char* a, const char* b) {
+static inline int bh_str_equal(const char *a, const char *b) {
   if (!a || !b) return a == b;
   while (*a != '\0' && *a == *b) {
     ++a;
@@ -395,7 +410,7 @@ static inline int bh_str_equal(const char* a, const char* b) {
 }
 
 /* Nonzero when `text` starts with `prefix` (every text starts with ""). */
-static inline int bh_str_starts_with(const char* text, const char* prefix) {
+static inline int bh_str_starts_with(const char *text, const char *prefix) {
   if (!text || !prefix) return 0;
   while (*prefix != '\0') {
     if (*text++ != *prefix++) return 0;
@@ -404,12 +419,12 @@ static inline int bh_str_starts_with(const char* text, const char* prefix) {
 }
 
 /* Writes a failure message into call->error (truncated to its capacity). */
-static inline void bh_set_error(bh_call* call, const char* message) {
+static inline void bh_set_error(bh_call *call, const char *message) {
   if (call) bh_copy_string(call->error, call->error_capacity, message);
 }
 
 /* Sets a verdict's status and reason (truncated to its capacity). */
-static inline void bh_verdict_set(bh_verdict* out, bh_status status, const char* reason) {
+static inline void bh_verdict_set(bh_verdict *out, bh_status status, const char *reason) {
   if (!out) return;
   out->status = status;
   bh_copy_string(out->reason, out->reason_capacity, reason);
@@ -417,7 +432,7 @@ static inline void bh_verdict_set(bh_verdict* out, bh_status status, const char*
 
 /* Sets a verdict's evidence: the metric (e.g. a series name with labels),
  * the observed value and the limit it was compared with. */
-static inline void bh_verdict_set_evidence(bh_verdict* out, const char* metric, double observed,
+static inline void bh_verdict_set_evidence(bh_verdict *out, const char *metric, double observed,
                                            double limit) {
   if (!out) return;
   out->has_evidence = 1;
@@ -428,14 +443,14 @@ static inline void bh_verdict_set_evidence(bh_verdict* out, const char* metric, 
 
 /* Sets until when the verdict holds without new data (ABI 1.1; see
  * bh_verdict.valid_until_ms). Does nothing on a 1.0 host's verdict. */
-static inline void bh_verdict_set_valid_until(bh_verdict* out, int64_t valid_until_ms) {
+static inline void bh_verdict_set_valid_until(bh_verdict *out, int64_t valid_until_ms) {
   if (!out || !BH_HAS_MEMBER(out, bh_verdict, valid_until_ms)) return;
   out->valid_until_ms = valid_until_ms;
 }
 
 /* The value of label `name` of sample `s`, or NULL when it has none. The
  * pointer is borrowed like the sample (valid during evaluate). */
-static inline const char* bh_sample_label(const bh_sample* s, const char* name) {
+static inline const char *bh_sample_label(const bh_sample *s, const char *name) {
   size_t i;
   if (!s || !s->labels) return BH_NULL_;
   for (i = 0; i < s->label_count; ++i) {
@@ -450,10 +465,10 @@ static inline const char* bh_sample_label(const bh_sample* s, const char* name) 
  *   while ((s = bh_next_sample(in, "queue_length", s)) != NULL) { ... }
  * `after` is NULL to start, else the sample this function last returned
  * for `in`. Returns NULL when there are no more. */
-static inline const bh_sample* bh_next_sample(const bh_instance* in, const char* name,
-                                              const bh_sample* after) {
-  const bh_sample* s;
-  const bh_sample* end;
+static inline const bh_sample *bh_next_sample(const bh_instance *in, const char *name,
+                                              const bh_sample *after) {
+  const bh_sample *s;
+  const bh_sample *end;
   size_t len = 0;
   if (!in || !in->samples || !name) return BH_NULL_;
   while (name[len] != '\0') ++len;

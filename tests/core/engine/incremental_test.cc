@@ -209,3 +209,52 @@ TEST_F(Incremental, NothingChangedMovesNeitherVersionNorStateIndex) {
 
 }  // namespace
 }  // namespace blockhealth::test
+
+namespace blockhealth::test {
+namespace {
+
+// The built-in policies say what they read: a metrics push is no news to
+// log_pattern, log lines are none to gpu_temperature.
+TEST(IncrementalInputs, NewDataOfAKindAPolicyDoesNotReadDoesNotCallIt) {
+  EngineHarness h;
+  h.add_plugin_dir(plugin_dir());
+  h.apply(test_defaults_yaml() +
+          "blocks:\n"
+          "  - id: b\n"
+          "    instances: [{id: i1}]\n"
+          "    policies:\n"
+          "      - use: gpu_temperature\n"
+          "      - use: log_pattern\n"
+          "        with: { critical: ['CUDA error'] }\n");
+  MetricSample temp;
+  temp.name = "DCGM_FI_DEV_GPU_TEMP";
+  temp.labels = {{"gpu", "0"}};
+  temp.value = 50;
+  h.push("b", "i1", {temp});
+  h.tick("b");
+  const auto calls = [&](const char* policy) {
+    return h.listener().outcome_count("b", policy, CallOutcome::kOk);
+  };
+  EXPECT_EQ(calls("gpu_temperature"), 1U);
+  EXPECT_EQ(calls("log_pattern"), 1U);
+
+  // Samples: gpu_temperature again, log_pattern not.
+  temp.value = 51;
+  h.push("b", "i1", {temp});
+  h.tick("b");
+  EXPECT_EQ(calls("gpu_temperature"), 2U);
+  EXPECT_EQ(calls("log_pattern"), 1U);
+
+  // A log line: log_pattern again, gpu_temperature not.
+  auto record = h.engine().find_record("b", "i1");
+  ASSERT_TRUE(record);
+  const std::vector<std::string> lines = {"CUDA error: an illegal memory access"};
+  (*record)->append_logs(lines, h.clock().wall_ms());
+  h.tick("b");
+  EXPECT_EQ(calls("gpu_temperature"), 2U);
+  EXPECT_EQ(calls("log_pattern"), 2U);
+  EXPECT_EQ(h.instance("b", "i1").status, Status::kUnhealthy);
+}
+
+}  // namespace
+}  // namespace blockhealth::test
