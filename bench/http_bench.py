@@ -120,6 +120,15 @@ def start_daemon(args, work, pin):
         pin + [os.path.join(args.build, "bin", "blockhealthd"), "--config", config,
                "--listen", "127.0.0.1:0", "--port-file", port_file, "--log-level", "warn"],
         stdout=subprocess.DEVNULL, stderr=open(os.path.join(work, "daemon.log"), "w"))
+    try:
+        return daemon, prepare_daemon(daemon, port_file)
+    except SystemExit:
+        stop(daemon)
+        raise
+
+
+def prepare_daemon(daemon, port_file):
+    """Waits for the daemon, pushes once to every instance, waits for verdicts."""
     wait_until("blockhealthd port file", daemon,
                lambda: os.path.exists(port_file) and os.path.getsize(port_file) > 0)
     base = "http://" + open(port_file).read().strip()
@@ -139,7 +148,7 @@ def start_daemon(args, work, pin):
         return all(i["status"] == ("degraded" if i["instance_id"] == "in-3" else "ok")
                    and len(i.get("policies", [])) == 3 for i in view["instances"])
     wait_until("every instance judged", daemon, settled)
-    return daemon, base
+    return base
 
 
 def nginx_conf(root, prefix, port, workers):
@@ -192,11 +201,17 @@ def start_nginx(args, work, pin, bodies):
                                     "-c", conf, "-g", "daemon off;"],
                              stdout=subprocess.DEVNULL, stderr=open(prefix + "/stderr", "w"))
     base = f"http://127.0.0.1:{port}"
-    wait_until("nginx", nginx, lambda: http(base + ENDPOINTS[0]))
-    for path, body in bodies.items():
-        got, ctype = http(base + path)
-        if got != body or not ctype.startswith("application/json"):
-            sys.exit(f"http_bench: nginx does not serve {path} as saved ({ctype})")
+    try:
+        wait_until("nginx", nginx, lambda: http(base + ENDPOINTS[0]))
+        for path, body in bodies.items():
+            got, ctype = http(base + path)
+            if got != body or not ctype.startswith("application/json"):
+                sys.exit(f"http_bench: nginx does not serve {path} as saved ({ctype})")
+    except SystemExit:
+        stop(nginx, signal.SIGQUIT)
+        with open(os.path.join(prefix, "error.log")) as f:
+            print(f"nginx error.log:\n{f.read()[-2000:]}", file=sys.stderr)
+        raise
     return nginx, base
 
 
