@@ -29,7 +29,8 @@ bool NewsQueue::pending() {
 
 void BlockNewsSink::raise() {
   if (raised_.load(std::memory_order_relaxed)) return;
-  if (!raised_.exchange(true, std::memory_order_seq_cst)) queue_->push(shared_from_this());
+  if (raised_.exchange(true, std::memory_order_seq_cst)) return;
+  if (NewsQueueSharedPtr queue = queue_.lock()) queue->push(shared_from_this());
 }
 
 }  // namespace blockhealth

@@ -45,7 +45,7 @@ using NewsQueueSharedPtr = std::shared_ptr<NewsQueue>;
 // take(), which queues the sink.
 class BlockNewsSink final : public NewsSink, public std::enable_shared_from_this<BlockNewsSink> {
  public:
-  explicit BlockNewsSink(NewsQueueSharedPtr queue) : queue_(std::move(queue)) {}
+  explicit BlockNewsSink(const NewsQueueSharedPtr& queue) : queue_(queue) {}
 
   void raise() override;
   // Engine thread: clears the flag, so the next raise queues the sink
@@ -57,7 +57,9 @@ class BlockNewsSink final : public NewsSink, public std::enable_shared_from_this
   BlockState* owner = nullptr;
 
  private:
-  NewsQueueSharedPtr queue_;
+  // Weak: the queue holds sinks while they wait, so a strong pointer back
+  // would make a cycle of whatever is queued when the engine goes.
+  std::weak_ptr<NewsQueue> queue_;
   std::atomic<bool> raised_{false};
 };
 

@@ -54,6 +54,9 @@ void EvalLoop::stop() {
   timer_.cancel();
   dispatcher_.stop();
   retired_.clear();
+  drained_.clear();
+  news_->drain(drained_);  // the queued sinks go now, not with the queue
+  drained_.clear();
 }
 
 void EvalLoop::start(BlockState& block) {

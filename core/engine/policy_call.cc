@@ -17,6 +17,10 @@ void PolicyCall::run(std::int64_t start_ns) {
   }
   const CallLimits limits{now_ms, start_ns + std::chrono::nanoseconds(timeout).count(), &cancel};
   Result<void> done = handle->instance->evaluate(inputs, verdicts, limits);
+  // Let go of the frames at once: a record copies a frame that is still held
+  // before it changes it.
+  frames.clear();
+  inputs.clear();
   duration_us = (SystemClock::instance().monotonic_ns() - start_ns) / 1000;
   handle->busy.store(false);
   ok = static_cast<bool>(done);

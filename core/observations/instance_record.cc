@@ -1,44 +1,35 @@
 #include "core/observations/instance_record.h"
 
 #include <algorithm>
-#include <unordered_set>
 
 #include "core/util/text.h"
 
 namespace blockhealth {
+namespace {
 
-std::string series_key(const MetricSample& sample) {
-  std::vector<const Label*> sorted;
-  sorted.reserve(sample.labels.size());
-  for (const Label& l : sample.labels) sorted.push_back(&l);
-  std::sort(sorted.begin(), sorted.end(),
-            [](const Label* a, const Label* b) { return a->name < b->name; });
-  std::string key = sample.name;
-  for (const Label* l : sorted) {
-    // '\x1f' and '\x1e' cannot appear in sanitized names; values are
-    // length-prefixed so no value can fake a separator.
-    key += '\x1f';
-    key += l->name;
-    key += '\x1e';
-    key += std::to_string(l->value.size());
-    key += ':';
-    key += l->value;
-  }
-  return key;
+bool clean_text(const std::string& s, std::size_t max_bytes) {
+  return s.size() <= max_bytes && is_valid_utf8(s);
 }
 
+}  // namespace
+
 InstanceRecord::InstanceRecord(InstanceKey key, const ObservationLimits& limits)
-    : key_(std::move(key)), last_seen_(std::make_shared<LastSeenCell>(0)), limits_(limits) {}
+    : key_(std::move(key)),
+      last_seen_(std::make_shared<LastSeenCell>(0)),
+      limits_(limits),
+      frame_(std::make_shared<ObservationFrame>(key_.block, key_.instance)) {}
+
+ObservationFrame& InstanceRecord::writable_frame() {
+  // use_count() is exact here: no one can take a new reference without mu_.
+  if (frame_.use_count() > 1) frame_ = std::make_shared<ObservationFrame>(*frame_);
+  return *frame_;
+}
 
 void InstanceRecord::set_limits(const ObservationLimits& limits) {
   std::lock_guard lock(mu_);
   limits_ = limits;
-  // Oldest first again, so the ring can grow or shrink to the new size.
-  std::rotate(logs_.begin(), logs_.begin() + static_cast<std::ptrdiff_t>(log_head_), logs_.end());
-  log_head_ = 0;
-  if (logs_.size() > limits_.max_log_lines) {
-    logs_.erase(logs_.begin(), logs_.end() - static_cast<std::ptrdiff_t>(limits_.max_log_lines));
-    logs_.shrink_to_fit();
+  if (frame_->log_count() > limits_.max_log_lines) {
+    writable_frame().trim_logs(limits_.max_log_lines);
     changed_locked(BH_INPUT_LOGS);
   }
 }
@@ -49,7 +40,6 @@ void InstanceRecord::set_news_sink(NewsSinkSharedPtr sink) {
 }
 
 void InstanceRecord::changed_locked(std::uint32_t inputs) {
-  frame_stale_ = true;
   if ((inputs & BH_INPUT_SAMPLES) != 0) samples_generation_.fetch_add(1, std::memory_order_release);
   if ((inputs & BH_INPUT_LOGS) != 0) logs_generation_.fetch_add(1, std::memory_order_release);
   if ((inputs & BH_INPUT_PROBE) != 0) probe_generation_.fetch_add(1, std::memory_order_release);
@@ -73,54 +63,78 @@ std::uint64_t InstanceRecord::generation(std::uint32_t inputs) const {
   return g;
 }
 
-Result<std::vector<MetricSample>> InstanceRecord::normalize(std::span<const MetricSample> samples,
-                                                            std::int64_t now_ms) const {
-  std::vector<MetricSample> out;
-  out.reserve(samples.size());
-  for (const MetricSample& s : samples) {
+Result<std::span<const MetricSample>> InstanceRecord::clean_samples(
+    std::span<const MetricSample> in, std::vector<MetricSample>& storage) const {
+  const std::size_t max = limits_.max_string_bytes;
+  bool all_clean = true;
+  for (const MetricSample& s : in) {
     if (s.labels.size() > limits_.max_labels_per_sample) {
       return fail("metric " + sanitize_utf8(s.name, 200) + " has " +
                   std::to_string(s.labels.size()) + " labels; at most " +
                   std::to_string(limits_.max_labels_per_sample) + " are accepted");
     }
+    if (!all_clean) continue;
+    all_clean = clean_text(s.name, max);
+    for (const Label& l : s.labels) {
+      all_clean = all_clean && clean_text(l.name, max) && clean_text(l.value, max);
+    }
+  }
+  if (all_clean) return in;
+  storage.clear();
+  storage.reserve(in.size());
+  for (const MetricSample& s : in) {
     MetricSample n;
-    n.name = sanitize_utf8(s.name, limits_.max_string_bytes);
+    n.name = sanitize_utf8(s.name, max);
     n.value = s.value;
-    n.timestamp_ms = s.timestamp_ms != 0 ? s.timestamp_ms : now_ms;
+    n.timestamp_ms = s.timestamp_ms;
     n.labels.reserve(s.labels.size());
     for (const Label& l : s.labels) {
-      n.labels.push_back({sanitize_utf8(l.name, limits_.max_string_bytes),
-                          sanitize_utf8(l.value, limits_.max_string_bytes)});
+      n.labels.push_back({sanitize_utf8(l.name, max), sanitize_utf8(l.value, max)});
     }
-    out.push_back(std::move(n));
+    storage.push_back(std::move(n));
   }
-  return out;
+  return std::span<const MetricSample>(storage);
 }
 
 Result<void> InstanceRecord::merge_samples(std::span<const MetricSample> samples,
                                            std::int64_t now_ms) {
   std::lock_guard lock(mu_);
-  auto normalized = normalize(samples, now_ms);
-  if (!normalized) return normalized.error();
-  // Count new series first so that a refused batch changes nothing.
-  std::vector<std::string> keys;
-  keys.reserve(normalized->size());
-  std::unordered_set<std::string> fresh;
-  for (const MetricSample& s : *normalized) {
-    keys.push_back(series_key(s));
-    if (!series_.contains(keys.back())) fresh.insert(keys.back());
+  std::vector<MetricSample> storage;
+  auto clean = clean_samples(samples, storage);
+  if (!clean) return clean.error();
+  // Find every series first so that a refused batch changes nothing.
+  thread_local std::vector<std::uint64_t> hashes;
+  thread_local std::vector<int> found;
+  hashes.clear();
+  found.clear();
+  std::size_t fresh = 0;
+  for (const MetricSample& s : *clean) {
+    hashes.push_back(ObservationFrame::series_hash(s));
+    found.push_back(frame_->find_series(s, hashes.back()));
+    if (found.back() < 0) {
+      // A series twice in one batch counts once.
+      bool earlier = false;
+      for (std::size_t k = 0; k + 1 < hashes.size() && !earlier; ++k) {
+        earlier = found[k] < 0 && hashes[k] == hashes.back() && (*clean)[k].name == s.name;
+      }
+      fresh += earlier ? 0 : 1;
+    }
   }
-  if (series_.size() + fresh.size() > limits_.max_series) {
+  if (frame_->sample_count() + fresh > limits_.max_series) {
     return fail("instance " + key_.to_string() + " would have " +
-                std::to_string(series_.size() + fresh.size()) + " series; at most " +
+                std::to_string(frame_->sample_count() + fresh) + " series; at most " +
                 std::to_string(limits_.max_series) + " are kept");
   }
-  for (std::size_t i = 0; i < normalized->size(); ++i) {
-    auto [it, inserted] = series_.try_emplace(keys[i], samples_.size());
-    if (inserted) {
-      samples_.push_back(std::move((*normalized)[i]));
+  ObservationFrame& frame = writable_frame();
+  for (std::size_t i = 0; i < clean->size(); ++i) {
+    const MetricSample& s = (*clean)[i];
+    const std::int64_t ts = s.timestamp_ms != 0 ? s.timestamp_ms : now_ms;
+    int at = found[i];
+    if (at < 0) at = frame.find_series(s, hashes[i]);  // added earlier in this batch
+    if (at >= 0) {
+      frame.set_sample_value(static_cast<std::size_t>(at), s.value, ts);
     } else {
-      samples_[it->second] = std::move((*normalized)[i]);
+      frame.append_sample(s, hashes[i], ts);
     }
   }
   touch_locked(now_ms);
@@ -131,25 +145,21 @@ Result<void> InstanceRecord::merge_samples(std::span<const MetricSample> samples
 Result<void> InstanceRecord::replace_samples(std::span<const MetricSample> samples,
                                              std::int64_t now_ms) {
   std::lock_guard lock(mu_);
-  auto normalized = normalize(samples, now_ms);
-  if (!normalized) return normalized.error();
-  std::unordered_map<std::string, std::size_t> series;
-  std::vector<MetricSample> kept;
-  kept.reserve(normalized->size());
-  for (MetricSample& s : *normalized) {
-    auto [it, inserted] = series.try_emplace(series_key(s), kept.size());
-    if (inserted) {
-      kept.push_back(std::move(s));
-    } else {
-      kept[it->second] = std::move(s);  // the last sample of a series wins
-    }
-  }
-  if (kept.size() > limits_.max_series) {
-    return fail("instance " + key_.to_string() + " sent " + std::to_string(kept.size()) +
+  std::vector<MetricSample> storage;
+  auto clean = clean_samples(samples, storage);
+  if (!clean) return clean.error();
+  // Count distinct series before anything changes.
+  std::vector<std::uint64_t> hashes;
+  hashes.reserve(clean->size());
+  for (const MetricSample& s : *clean) hashes.push_back(ObservationFrame::series_hash(s));
+  std::sort(hashes.begin(), hashes.end());
+  const auto distinct =
+      static_cast<std::size_t>(std::unique(hashes.begin(), hashes.end()) - hashes.begin());
+  if (distinct > limits_.max_series) {
+    return fail("instance " + key_.to_string() + " sent " + std::to_string(distinct) +
                 " series; at most " + std::to_string(limits_.max_series) + " are kept");
   }
-  samples_ = std::move(kept);
-  series_ = std::move(series);
+  writable_frame().replace_samples(*clean, now_ms);
   touch_locked(now_ms);
   changed_locked(BH_INPUT_SAMPLES);
   return {};
@@ -157,9 +167,8 @@ Result<void> InstanceRecord::replace_samples(std::span<const MetricSample> sampl
 
 void InstanceRecord::clear_samples() {
   std::lock_guard lock(mu_);
-  if (samples_.empty()) return;
-  samples_.clear();
-  series_.clear();
+  if (frame_->sample_count() == 0) return;
+  writable_frame().clear_samples();
   changed_locked(BH_INPUT_SAMPLES);
 }
 
@@ -167,13 +176,12 @@ void InstanceRecord::append_logs(std::span<const std::string> lines, std::int64_
   std::lock_guard lock(mu_);
   const std::size_t max = limits_.max_log_lines;
   const std::size_t skip = lines.size() > max ? lines.size() - max : 0;
+  ObservationFrame& frame = writable_frame();
   for (std::size_t i = skip; i < lines.size(); ++i) {
-    LogLine line{sanitize_utf8(lines[i], limits_.max_log_line_bytes), now_ms};
-    if (logs_.size() < max) {
-      logs_.push_back(std::move(line));
+    if (clean_text(lines[i], limits_.max_log_line_bytes)) {
+      frame.append_log(lines[i], now_ms, max);
     } else {
-      logs_[log_head_] = std::move(line);
-      log_head_ = (log_head_ + 1) % max;
+      frame.append_log(sanitize_utf8(lines[i], limits_.max_log_line_bytes), now_ms, max);
     }
   }
   touch_locked(now_ms);
@@ -186,19 +194,15 @@ void InstanceRecord::record_probe(ProbeResult probe) {
     probe.body.resize(limits_.max_probe_body_bytes);
   }
   const std::int64_t when = probe.time_ms;
-  if (probe_) {
-    *probe_ = std::move(probe);
-  } else {
-    probe_ = std::make_unique<ProbeResult>(std::move(probe));
-  }
+  writable_frame().set_probe(probe);
   touch_locked(when);
   changed_locked(BH_INPUT_PROBE);
 }
 
 void InstanceRecord::record_request(std::int64_t time_ms) {
   std::lock_guard lock(mu_);
-  if (time_ms <= last_request_ms_) return;
-  last_request_ms_ = time_ms;
+  if (time_ms <= frame_->abi()->last_request_ms) return;
+  writable_frame().set_last_request(time_ms);
   changed_locked(BH_INPUT_LAST_REQUEST);
 }
 
@@ -213,6 +217,7 @@ void InstanceRecord::touch(std::int64_t now_ms) {
 void InstanceRecord::touch_locked(std::int64_t now_ms) {
   if (now_ms > last_seen_->load(std::memory_order_relaxed)) {
     last_seen_->store(now_ms, std::memory_order_relaxed);
+    writable_frame().set_last_seen(now_ms);
   }
 }
 
@@ -252,58 +257,23 @@ std::vector<SourceStatus> InstanceRecord::source_statuses() const {
 
 InstanceObservationsConstSharedPtr InstanceRecord::snapshot() const {
   std::lock_guard lock(mu_);
-  auto snap = std::make_shared<InstanceObservations>();
+  auto snap = std::make_shared<InstanceObservations>(frame_->to_observations());
   snap->block_id = key_.block;
   snap->instance_id = key_.instance;
-  snap->samples = samples_;
-  snap->logs.reserve(logs_.size());
-  snap->logs.insert(snap->logs.end(), logs_.begin() + static_cast<std::ptrdiff_t>(log_head_),
-                    logs_.end());
-  snap->logs.insert(snap->logs.end(), logs_.begin(),
-                    logs_.begin() + static_cast<std::ptrdiff_t>(log_head_));
-  if (probe_) snap->probe = *probe_;
-  snap->last_seen_ms = last_seen_->load(std::memory_order_relaxed);
-  snap->last_request_ms = last_request_ms_;
   return snap;
 }
 
 ObservationFrameConstSharedPtr InstanceRecord::frame() const {
   std::lock_guard lock(mu_);
-  if (frame_ && !frame_stale_) return frame_;
-  // Rebuild in place only when no evaluation holds the old frame: nobody
-  // can take a new reference without mu_.
-  if (!frame_ || frame_.use_count() > 1) frame_ = std::make_shared<ObservationFrame>();
-  FrameParts parts;
-  parts.block_id = key_.block;
-  parts.instance_id = key_.instance;
-  parts.samples = samples_;
-  const auto head = static_cast<std::ptrdiff_t>(log_head_);
-  parts.logs_first = std::span<const LogLine>(logs_.data() + head, logs_.size() - log_head_);
-  parts.logs_second = std::span<const LogLine>(logs_.data(), log_head_);
-  parts.probe = probe_.get();
-  parts.last_seen_ms = last_seen_->load(std::memory_order_relaxed);
-  parts.last_request_ms = last_request_ms_;
-  frame_->build(parts);
-  frame_stale_ = false;
   return frame_;
 }
 
 std::size_t InstanceRecord::heap_bytes() const {
   std::lock_guard lock(mu_);
   auto str = [](const std::string& s) { return s.capacity() > 15 ? s.capacity() + 1 : 0; };
-  std::size_t n = key_.block.capacity() > 15 ? key_.block.capacity() : 0;
-  n += str(key_.instance) + sizeof(LastSeenCell) + 16;
-  n += samples_.capacity() * sizeof(MetricSample) + logs_.capacity() * sizeof(LogLine);
-  for (const MetricSample& s : samples_) {
-    n += str(s.name) + s.labels.capacity() * sizeof(Label);
-    for (const Label& l : s.labels) n += str(l.name) + str(l.value);
-  }
-  for (const LogLine& l : logs_) n += str(l.text);
-  for (const auto& [key, index] : series_) n += str(key) + sizeof(key) + sizeof(index) + 16;
-  n += series_.bucket_count() * sizeof(void*);
+  std::size_t n = str(key_.block) + str(key_.instance) + sizeof(LastSeenCell) + 16;
   n += sources_.capacity() * sizeof(SourceStatus);
-  if (probe_) n += str(probe_->url) + str(probe_->error) + str(probe_->body);
-  if (frame_) n += sizeof(ObservationFrame) + 16 + frame_->heap_bytes();
+  n += sizeof(ObservationFrame) + 16 + frame_->heap_bytes();
   return n;
 }
 

@@ -10,7 +10,6 @@
 #include <optional>
 #include <span>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "core/model/observation.h"
@@ -77,9 +76,10 @@ class InstanceRecord {
   // engine reads frame() instead.
   InstanceObservationsConstSharedPtr snapshot() const;
 
-  // The current observations laid out for the policy ABI. Rebuilt only
-  // after a change, in place when no evaluation still holds the previous
-  // one, so calling it every tick costs a lock and a reference count.
+  // The current observations as the policy ABI reads them: the record's
+  // own storage, shared. Costs a lock and a reference count. A frame held
+  // stays as it was: the next change copies it first (copy on write), so
+  // let go of it as soon as the call that reads it returns.
   ObservationFrameConstSharedPtr frame() const;
 
   // Grows with every change of the observations of the kinds in `inputs`
@@ -99,8 +99,9 @@ class InstanceRecord {
   template <typename Fn>
   bool with_probe_after(std::int64_t after_ms, Fn&& fn) const {
     std::lock_guard lock(mu_);
-    if (!probe_ || probe_->time_ms <= after_ms) return false;
-    fn(*probe_);
+    const ProbeResult* probe = frame_->probe();
+    if (probe == nullptr || probe->time_ms <= after_ms) return false;
+    fn(*probe);
     return true;
   }
 
@@ -117,8 +118,14 @@ class InstanceRecord {
   std::size_t heap_bytes() const;
 
  private:
-  Result<std::vector<MetricSample>> normalize(std::span<const MetricSample> samples,
-                                              std::int64_t now_ms) const;
+  // Checks `samples` against the limits and returns them clean: `in`
+  // itself when every string is valid UTF-8 within max_string_bytes (no
+  // copy), else sanitized copies in `storage`. REQUIRES: mu_ held.
+  Result<std::span<const MetricSample>> clean_samples(std::span<const MetricSample> in,
+                                                      std::vector<MetricSample>& storage) const;
+  // The frame to change: copied first when an evaluation holds it.
+  // REQUIRES: mu_ held.
+  ObservationFrame& writable_frame();
   void touch_locked(std::int64_t now_ms);
   // REQUIRES: mu_ held. Marks the observations changed and tells the sink.
   void changed_locked(std::uint32_t inputs);  // BH_INPUT_* bits changed (0: only last seen)
@@ -127,19 +134,12 @@ class InstanceRecord {
   const std::shared_ptr<LastSeenCell> last_seen_;
 
   mutable std::mutex mu_;
-  ObservationLimits limits_;                             // GUARDED_BY(mu_)
-  std::vector<MetricSample> samples_;                    // GUARDED_BY(mu_)
-  std::unordered_map<std::string, std::size_t> series_;  // key -> index; GUARDED_BY(mu_)
-  // The log ring: oldest line at logs_[log_head_] once full (size ==
-  // max_log_lines), at logs_[0] before. GUARDED_BY(mu_)
-  std::vector<LogLine> logs_;
-  std::size_t log_head_ = 0;            // GUARDED_BY(mu_)
-  std::unique_ptr<ProbeResult> probe_;  // GUARDED_BY(mu_); only probed instances have one
-  std::int64_t last_request_ms_ = 0;    // GUARDED_BY(mu_)
-  std::vector<SourceStatus> sources_;   // GUARDED_BY(mu_)
-  NewsSinkSharedPtr news_;              // GUARDED_BY(mu_)
-  mutable std::shared_ptr<ObservationFrame> frame_;  // GUARDED_BY(mu_)
-  mutable bool frame_stale_ = true;                  // GUARDED_BY(mu_)
+  ObservationLimits limits_;           // GUARDED_BY(mu_)
+  std::vector<SourceStatus> sources_;  // GUARDED_BY(mu_)
+  NewsSinkSharedPtr news_;             // GUARDED_BY(mu_)
+  // Samples, logs, probe, request time: the storage. Never null; replaced
+  // by a copy when written while shared. GUARDED_BY(mu_)
+  std::shared_ptr<ObservationFrame> frame_;
   // Changes by kind (samples, logs, probe, last request) and of anything
   // at all (last seen included). Written under mu_.
   std::atomic<std::uint64_t> samples_generation_{0};
@@ -150,9 +150,6 @@ class InstanceRecord {
   std::atomic<std::uint64_t> source_generation_{0};  // written under mu_
 };
 using InstanceRecordSharedPtr = std::shared_ptr<InstanceRecord>;
-
-// The identity of a series: name plus labels sorted by name.
-std::string series_key(const MetricSample& sample);
 
 }  // namespace blockhealth
 

@@ -45,6 +45,8 @@
  */
 #ifndef BLOCKHEALTH_POLICY_ABI_H
 #define BLOCKHEALTH_POLICY_ABI_H
+/* Formatted by hand (C style, aligned comments), not by clang-format: */
+/* clang-format off */
 
 #include <stddef.h>
 #include <stdint.h>
