@@ -103,6 +103,7 @@ void apply_uniform(BlockState& block, std::size_t p, Status status, std::string_
 }
 
 void judge_probes(BlockState& block, std::int64_t now_ms) {
+  if (block.probed_instances == 0) return;
   for (const InstanceSlotPtr& in : block.instances) {
     if (!in->probed || in->health.policy_count() == 0) continue;
     // set_trackers puts the health_probe tracker last.

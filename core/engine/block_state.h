@@ -128,6 +128,7 @@ class BlockState {
   std::int64_t evaluated_ms = 0;      // last visit that evaluated something
   std::int64_t next_visit_ms = 0;     // when it is queued for (0 = not queued)
   int calls_in_flight = 0;            // calls of this block not back yet
+  int probed_instances = 0;           // instances with a health_url
   std::int64_t hold_check_ms = 0;     // a hold of this block ends then (0 = none known)
   std::uint64_t instances_epoch = 0;  // moves when an instance is added or removed
   // What changed since the board was last told (set while applying, cleared

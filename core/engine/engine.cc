@@ -195,6 +195,7 @@ Result<void> Engine::unregister_instance(const std::string& block, const std::st
     {
       std::lock_guard lock(b->board->mutex());
       (*it)->record->set_news_sink(nullptr);
+      b->probed_instances -= (*it)->probed ? 1 : 0;
       b->instances.erase(it);
       ++b->instances_epoch;
       b->history_dirty = true;

@@ -27,7 +27,7 @@ struct EngineOptions {
   std::size_t eval_queue = 4096;                    // queued jobs beyond which calls are refused
   std::size_t max_abandoned = 32;                   // overrunning calls tolerated at once
   std::chrono::milliseconds shutdown_grace{5'000};  // wait for running calls at stop
-  std::chrono::milliseconds batch_window{10};       // see EvalLoopOptions
+  std::chrono::milliseconds batch_window{25};       // see EvalLoopOptions
   QuarantinePolicy quarantine;
   HoldStore* hold_store = nullptr;         // where maintenance and silences persist; may be nullptr
   std::uint64_t first_transition_seq = 0;  // continue numbering after this (restored history)

@@ -24,7 +24,7 @@ struct EvalLoopOptions {
   std::size_t workers = 4;
   // Visits due within one window are made together, at its end: a tick is
   // at most this late, and the blocks due in it share their jobs.
-  std::chrono::milliseconds batch_window{10};
+  std::chrono::milliseconds batch_window{25};
 };
 
 // How a visit chooses what to evaluate.

@@ -52,7 +52,7 @@ void update_block_health(BlockState& block, EngineContext& ctx, std::int64_t now
     InstanceSlot& in = *slot;
     const std::int64_t last_seen = in.record->last_seen_cell()->load(std::memory_order_relaxed);
     const bool stale = is_stale(last_seen, stale_ms, now_ms);
-    const bool shown_stale = in.health.verdict().policy == "staleness";
+    const bool shown_stale = in.health.stale();
     const std::uint64_t sources = in.record->source_generation();
     const bool needed = in.touched || last_seen != in.last_seen_judged_ms || stale != shown_stale ||
                         (stale && last_seen != 0) ||

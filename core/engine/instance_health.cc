@@ -114,6 +114,7 @@ HealthUpdate InstanceHealth::update(std::string_view block_id, std::string_view 
   }
 
   HealthUpdate out;
+  stale_ = policy == "staleness";
   const Status from = verdict_.status;
   const bool same_evidence =
       evidence == nullptr ? !verdict_.evidence.has_value() : verdict_.evidence == *evidence;

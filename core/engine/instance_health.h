@@ -72,6 +72,8 @@ class InstanceHealth {
   static std::int64_t stale_at(std::int64_t last_seen_ms, std::int64_t stale_after_ms);
 
   const InstanceVerdict& verdict() const { return verdict_; }
+  // Whether the verdict is the staleness check's (no recent observation).
+  bool stale() const { return stale_; }
   std::int64_t since_ms() const { return since_ms_; }  // current status began
   // Oldest first. A vector, not a deque: an empty one costs no heap, and
   // transitions are rare enough that dropping the oldest by moving is fine.
@@ -89,6 +91,7 @@ class InstanceHealth {
   std::vector<Entry> trackers_;
   InstanceVerdict verdict_{Status::kUnknown, "", "no observations yet", {}};
   std::int64_t since_ms_ = 0;
+  bool stale_ = true;  // "no observations yet" to begin with
   std::vector<Transition> history_;
 };
 
