@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -24,7 +25,7 @@
 #include "core/state/state_store.h"
 #include "core/util/json_text.h"
 #include "server/auth.h"
-#include "server/http_session.h"
+#include "server/http_server.h"
 #include "server/routes.h"
 #include "server/state_wiring.h"
 #include "server/version.h"
@@ -113,7 +114,7 @@ class Daemon {
   Router router_;
   net::io_context io_;
   std::unique_ptr<net::steady_timer> prune_timer_;  // on io_: destroyed before it
-  std::shared_ptr<Listener> listener_;
+  std::unique_ptr<HttpServer> http_;
   std::mutex reload_mu_;
   prometheus::CounterFamily* reloads_ = nullptr;
   std::once_flag shutdown_once_;
@@ -239,7 +240,7 @@ void Daemon::install_routes() {
 void Daemon::shutdown() {
   std::call_once(shutdown_once_, [this] {
     spdlog::info("shutting down: closing the listener and draining evaluations");
-    if (listener_) listener_->stop();
+    if (http_) http_->stop();
     if (prune_timer_) net::post(io_, [this] { prune_timer_->cancel(); });
     if (sources_) sources_->stop();
     if (engine_) engine_->stop();
@@ -387,14 +388,14 @@ int Daemon::run() {
   SessionLimits limits;
   limits.body_limit = server.body_limit;
   limits.timeout = server.request_timeout;
-  auto listener = Listener::open(io_, *endpoint, router_, limits);
-  if (!listener) {
-    spdlog::error("cannot start: {}", listener.error().message);
+  auto http = HttpServer::open(*endpoint, server.threads, router_, limits);
+  if (!http) {
+    spdlog::error("cannot start: {}", http.error().message);
     shutdown();
     return 1;
   }
-  listener_ = *listener;
-  const auto bound = listener_->local_endpoint();
+  http_ = std::move(*http);
+  const auto bound = http_->local_endpoint();
   const std::string bound_text = (bound.address().is_v6() ? "[" + bound.address().to_string() + "]"
                                                           : bound.address().to_string()) +
                                  ":" + std::to_string(bound.port());
@@ -405,7 +406,7 @@ int Daemon::run() {
       return 1;
     }
   }
-  listener_->start();
+  http_->start();
   prune_timer_ = std::make_unique<net::steady_timer>(io_);
   (void)prune_state(*state_, engine_->holds(), SystemClock::instance().wall_ms(),
                     (*plan)->config.history_retention);
@@ -417,17 +418,10 @@ int Daemon::run() {
     shutdown_thread_ = std::thread([this] { shutdown(); });
   }
 
-  std::vector<std::thread> threads;
-  const int n = std::max(1, server.threads);
-  threads.reserve(static_cast<std::size_t>(n - 1));
-  for (int i = 1; i < n; ++i) {
-    threads.emplace_back([this] {
-      pthread_setname_np(pthread_self(), "bh-http");  // shown by top -H, ps -L
-      io_.run();
-    });
-  }
+  // This thread runs the control loop (signals, pruning, long-poll timers);
+  // the HTTP server runs its own loops, one thread each.
+  auto control = net::make_work_guard(io_);
   io_.run();
-  for (std::thread& t : threads) t.join();
   if (shutdown_thread_.joinable()) shutdown_thread_.join();
   shutdown();  // no-op when a signal already did it
   spdlog::info("stopped");

@@ -2,59 +2,97 @@
 
 #include <spdlog/spdlog.h>
 
-#include <boost/asio/dispatch.hpp>
+#include <array>
 #include <boost/asio/post.hpp>
-#include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/read.hpp>
+#include <charconv>
 
 namespace blockhealth::server {
-namespace beast = boost::beast;
 namespace net = boost::asio;
+namespace beast = boost::beast;
 using tcp = net::ip::tcp;
 
-void SessionRegistry::add(const std::shared_ptr<HttpSession>& s) {
-  std::lock_guard lock(mu_);
-  sessions_.remove_if([](const auto& w) { return w.expired(); });
-  sessions_.push_back(s);
+void SessionSet::close_all() {
+  // close() does not remove (the session goes when its operations end), but
+  // copy anyway: nothing may change the set while it is walked.
+  const std::vector<HttpSession*> sessions(live_.begin(), live_.end());
+  for (HttpSession* s : sessions) s->close();
 }
 
-void SessionRegistry::close_all() {
-  std::lock_guard lock(mu_);
-  for (auto& w : sessions_) {
-    if (auto s = w.lock()) s->close();
-  }
+HttpSession::HttpSession(Socket&& socket, net::io_context& loop, const Router& router,
+                         const SessionLimits& limits, SessionSet& sessions)
+    : socket_(std::move(socket)),
+      loop_(loop),
+      timer_(loop.get_executor()),
+      router_(router),
+      limits_(limits),
+      sessions_(sessions) {
+  sessions_.add(this);
 }
 
-std::size_t SessionRegistry::live() const {
-  std::lock_guard lock(mu_);
-  std::size_t n = 0;
-  for (const auto& w : sessions_) n += w.expired() ? 0 : 1;
-  return n;
+HttpSession::~HttpSession() {
+  sessions_.remove(this);
 }
-
-HttpSession::HttpSession(tcp::socket&& socket, const Router& router, const SessionLimits& limits)
-    : stream_(std::move(socket)), router_(router), limits_(limits) {}
 
 void HttpSession::run() {
-  net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_read(); });
+  boost::system::error_code ec;
+  socket_.set_option(tcp::no_delay(true), ec);
+  do_read();
 }
 
 void HttpSession::close() {
-  net::post(stream_.get_executor(), [self = shared_from_this()] { self->do_close(); });
+  if (closed_) return;
+  closed_ = true;
+  boost::system::error_code ec;
+  socket_.shutdown(Socket::shutdown_both, ec);
+  socket_.close(ec);
+  timer_.cancel();
+}
+
+void HttpSession::extend_deadline() {
+  deadline_ = std::chrono::steady_clock::now() + limits_.timeout;
+  if (timer_armed_ || closed_) return;
+  timer_armed_ = true;
+  timer_.expires_at(deadline_);
+  timer_.async_wait(
+      [self = shared_from_this()](boost::system::error_code ec) { self->on_deadline(ec); });
+}
+
+void HttpSession::on_deadline(boost::system::error_code ec) {
+  timer_armed_ = false;
+  if (ec || closed_) return;
+  const auto now = std::chrono::steady_clock::now();
+  // A request with the router (a long poll) is not the client's delay.
+  if (in_flight_) deadline_ = now + limits_.timeout;
+  if (now < deadline_) {
+    timer_armed_ = true;
+    timer_.expires_at(deadline_);
+    timer_.async_wait(
+        [self = shared_from_this()](boost::system::error_code e) { self->on_deadline(e); });
+    return;
+  }
+  close();
 }
 
 void HttpSession::do_read() {
+  if (closed_) return;
   parser_.emplace();
   parser_->body_limit(limits_.body_limit);
   parser_->header_limit(limits_.header_limit);
-  stream_.expires_after(limits_.timeout);
-  http::async_read(stream_, buffer_, *parser_,
-                   beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
+  extend_deadline();
+  http::async_read(socket_, buffer_, *parser_,
+                   [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                     self->on_read(ec);
+                   });
 }
 
-void HttpSession::on_read(beast::error_code ec, std::size_t /*bytes*/) {
+void HttpSession::on_read(boost::system::error_code ec) {
+  if (closed_) return;
   if (ec == http::error::end_of_stream || ec == net::error::operation_aborted ||
-      ec == beast::error::timeout || ec == net::error::connection_reset || ec == net::error::eof) {
-    do_close();
+      ec == net::error::connection_reset || ec == net::error::eof ||
+      ec == net::error::bad_descriptor) {
+    close();
     return;
   }
   if (ec) {
@@ -75,80 +113,65 @@ void HttpSession::on_read(beast::error_code ec, std::size_t /*bytes*/) {
     send(error_response(req, status, message));
     return;
   }
-  Request req = parser_->release();
-  router_.dispatch(req, [self = shared_from_this()](Response res) {
-    net::post(self->stream_.get_executor(),
-              [self, res = std::move(res)]() mutable { self->send(std::move(res)); });
-  });
+  dispatch(parser_->release());
+}
+
+void HttpSession::dispatch(Request req) {
+  in_flight_ = shared_from_this();
+  // A plain pointer: the responder fits std::function's own storage (no
+  // allocation), and in_flight_ keeps the session alive until it answers.
+  router_.dispatch(req, [this](Response res) { respond(std::move(res)); });
+}
+
+void HttpSession::respond(Response res) {
+  if (loop_.get_executor().running_in_this_thread()) {
+    send(std::move(res));
+    return;
+  }
+  net::post(loop_, [this, res = std::move(res)]() mutable { send(std::move(res)); });
 }
 
 void HttpSession::send(Response res) {
-  response_ = std::make_shared<Response>(std::move(res));
-  const bool keep_alive = response_->keep_alive();
-  stream_.expires_after(limits_.timeout);
-  http::async_write(
-      stream_, *response_,
-      beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), keep_alive));
+  std::shared_ptr<HttpSession> self = in_flight_ ? std::move(in_flight_) : shared_from_this();
+  in_flight_.reset();
+  if (closed_) return;
+  response_ = std::move(res);
+  // The status line and the fields, as Beast's serializer would write them.
+  head_.clear();
+  head_ += response_.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  char code[8];
+  auto [end, ec] = std::to_chars(code, code + sizeof code, response_.result_int());
+  head_.append(code, end);
+  head_ += ' ';
+  const auto reason = response_.reason();
+  head_.append(reason.data(), reason.size());
+  head_ += "\r\n";
+  for (const auto& field : response_.base()) {
+    const auto name = field.name_string();
+    const auto value = field.value();
+    head_.append(name.data(), name.size());
+    head_ += ": ";
+    head_.append(value.data(), value.size());
+    head_ += "\r\n";
+  }
+  head_ += "\r\n";
+  const bool keep_alive = response_.keep_alive();
+  extend_deadline();
+  const std::array<net::const_buffer, 2> buffers{
+      net::buffer(head_), net::buffer(response_.wire_body().data(), response_.wire_body().size())};
+  net::async_write(socket_, buffers,
+                   [self = std::move(self), keep_alive](boost::system::error_code e, std::size_t) {
+                     self->on_write(keep_alive, e);
+                   });
 }
 
-void HttpSession::on_write(bool keep_alive, beast::error_code ec, std::size_t /*bytes*/) {
-  response_.reset();
+void HttpSession::on_write(bool keep_alive, boost::system::error_code ec) {
+  response_ = Response();
   if (ec || !keep_alive) {
-    do_close();
+    close();
     return;
   }
   do_read();
-}
-
-void HttpSession::do_close() {
-  beast::error_code ec;
-  stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-  stream_.socket().close(ec);
-}
-
-Listener::Listener(net::io_context& io, const Router& router, const SessionLimits& limits)
-    : io_(io), acceptor_(net::make_strand(io)), router_(router), limits_(limits) {}
-
-Result<std::shared_ptr<Listener>> Listener::open(net::io_context& io, const tcp::endpoint& endpoint,
-                                                 const Router& router,
-                                                 const SessionLimits& limits) {
-  std::shared_ptr<Listener> self(new Listener(io, router, limits));
-  beast::error_code ec;
-  const std::string where = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
-  self->acceptor_.open(endpoint.protocol(), ec);
-  if (!ec) self->acceptor_.set_option(net::socket_base::reuse_address(true), ec);
-  if (!ec) self->acceptor_.bind(endpoint, ec);
-  if (ec) return fail("cannot listen on " + where + ": " + ec.message());
-  self->acceptor_.listen(net::socket_base::max_listen_connections, ec);
-  if (ec) return fail("cannot listen on " + where + ": " + ec.message());
-  return self;
-}
-
-void Listener::start() {
-  net::dispatch(acceptor_.get_executor(), [self = shared_from_this()] { self->do_accept(); });
-}
-
-void Listener::stop() {
-  net::post(acceptor_.get_executor(), [self = shared_from_this()] {
-    beast::error_code ec;
-    self->acceptor_.close(ec);
-  });
-  sessions_.close_all();
-}
-
-void Listener::do_accept() {
-  acceptor_.async_accept(net::make_strand(io_), [self = shared_from_this()](beast::error_code ec,
-                                                                            tcp::socket socket) {
-    if (ec == net::error::operation_aborted || !self->acceptor_.is_open()) return;
-    if (ec) {
-      spdlog::warn("accept failed: {}", ec.message());
-    } else {
-      auto session = std::make_shared<HttpSession>(std::move(socket), self->router_, self->limits_);
-      self->sessions_.add(session);
-      session->run();
-    }
-    self->do_accept();
-  });
 }
 
 }  // namespace blockhealth::server

@@ -1,19 +1,22 @@
-// HttpSession and Listener: Beast's asynchronous HTTP/1.1 server plumbing.
+// HttpSession: one client connection of the HTTP server (http_server.h).
 // No routing or engine logic lives here: every complete request goes to the
 // Router.
 #ifndef BLOCKHEALTH_SERVER_HTTP_SESSION_H
 #define BLOCKHEALTH_SERVER_HTTP_SESSION_H
 
+#include <boost/asio/basic_stream_socket.hpp>
+#include <boost/asio/basic_waitable_timer.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <chrono>
 #include <cstdint>
-#include <list>
 #include <memory>
-#include <mutex>
 #include <optional>
+#include <string>
+#include <unordered_set>
 
-#include "core/util/result.h"
 #include "server/router.h"
 
 namespace blockhealth::server {
@@ -26,66 +29,78 @@ struct SessionLimits {
 
 class HttpSession;
 
-// Keeps the live sessions so that shutdown can close them. Thread-safe.
-class SessionRegistry {
+// The live sessions of one event loop, so that shutdown can close them.
+// Loop thread only.
+class SessionSet {
  public:
-  void add(const std::shared_ptr<HttpSession>& s);
+  void add(HttpSession* s) { live_.insert(s); }
+  void remove(HttpSession* s) { live_.erase(s); }
+  // Closes every session (they go once their pending operations end).
   void close_all();
-  std::size_t live() const;
+  std::size_t size() const { return live_.size(); }
 
  private:
-  mutable std::mutex mu_;
-  std::list<std::weak_ptr<HttpSession>> sessions_;  // GUARDED_BY(mu_)
+  std::unordered_set<HttpSession*> live_;
 };
 
-// One client connection: read a request (bounded in size and time), hand it
-// to the router, write the response, repeat while keep-alive. Runs on its
-// own strand.
+// Reads a request (bounded in size and time), hands it to the router,
+// writes the response, and repeats while the client keeps the connection.
+//
+// Thread: every method but respond() runs on the session's loop, which one
+// thread runs: no strand, no lock. respond() may be called from any thread
+// (a long-poll answered by the engine thread); it posts to the loop then.
+// Timeouts: one timer per session, re-armed only when it fires early (a
+// read or write moves the deadline, not the timer), so a busy keep-alive
+// connection costs no timer operation per request.
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(boost::asio::ip::tcp::socket&& socket, const Router& router,
-              const SessionLimits& limits);
+  // A socket and a timer bound to the loop's own executor type: no
+  // type-erased executor to copy on every operation.
+  using Socket = boost::asio::basic_stream_socket<boost::asio::ip::tcp,
+                                                  boost::asio::io_context::executor_type>;
+  using Timer =
+      boost::asio::basic_waitable_timer<std::chrono::steady_clock,
+                                        boost::asio::wait_traits<std::chrono::steady_clock>,
+                                        boost::asio::io_context::executor_type>;
+
+  HttpSession(Socket&& socket, boost::asio::io_context& loop, const Router& router,
+              const SessionLimits& limits, SessionSet& sessions);
+  ~HttpSession();
+  HttpSession(const HttpSession&) = delete;
+  HttpSession& operator=(const HttpSession&) = delete;
+
   void run();
-  // Closes the connection from any thread.
+  // Closes the connection. Loop thread only.
   void close();
 
  private:
   void do_read();
-  void on_read(boost::beast::error_code ec, std::size_t bytes);
+  void on_read(boost::system::error_code ec);
+  void dispatch(Request req);
+  // Delivers the response to the request in progress. Thread-safe.
+  void respond(Response res);
   void send(Response res);
-  void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t bytes);
-  void do_close();
+  void on_write(bool keep_alive, boost::system::error_code ec);
+  // The connection must see progress before `limits_.timeout` from now.
+  void extend_deadline();
+  void on_deadline(boost::system::error_code ec);
 
-  boost::beast::tcp_stream stream_;
+  Socket socket_;
+  boost::asio::io_context& loop_;
+  Timer timer_;
+  std::chrono::steady_clock::time_point deadline_;
+  bool timer_armed_ = false;
   boost::beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  std::shared_ptr<Response> response_;  // kept alive while written
+  Response response_;  // the one being written
+  std::string head_;   // its status line and fields, serialized
   const Router& router_;
   SessionLimits limits_;
-};
-
-// Accepts connections on one address. Thread-safe start/stop.
-class Listener : public std::enable_shared_from_this<Listener> {
- public:
-  // Binds and listens; the error names the address.
-  static Result<std::shared_ptr<Listener>> open(boost::asio::io_context& io,
-                                                const boost::asio::ip::tcp::endpoint& endpoint,
-                                                const Router& router, const SessionLimits& limits);
-  void start();
-  // Stops accepting and closes every open session.
-  void stop();
-  boost::asio::ip::tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
-  std::size_t live_sessions() const { return sessions_.live(); }
-
- private:
-  Listener(boost::asio::io_context& io, const Router& router, const SessionLimits& limits);
-  void do_accept();
-
-  boost::asio::io_context& io_;
-  boost::asio::ip::tcp::acceptor acceptor_;
-  const Router& router_;
-  SessionLimits limits_;
-  SessionRegistry sessions_;
+  SessionSet& sessions_;
+  // Holds the session while a request is with the router: the responder
+  // is a plain pointer (no allocation), this keeps it valid.
+  std::shared_ptr<HttpSession> in_flight_;
+  bool closed_ = false;
 };
 
 }  // namespace blockhealth::server

@@ -22,6 +22,28 @@ Response json_response(const Request& req, http::status status, std::string body
   return text_response(req, status, std::move(body), "application/json");
 }
 
+Response json_response(const Request& req, http::status status, std::shared_ptr<const void> owner,
+                       std::string_view body) {
+  Response res = text_response(req, status, std::string(), "application/json");
+  res.set_shared_body(std::move(owner), body);
+  return res;
+}
+
+void Response::set_shared_body(std::shared_ptr<const void> owner, std::string_view bytes) {
+  body().clear();
+  shared_owner_ = std::move(owner);
+  shared_bytes_ = bytes;
+  content_length(bytes.size());
+}
+
+void Response::drop_body() {
+  const std::size_t length = wire_body().size();
+  body().clear();
+  shared_owner_.reset();
+  shared_bytes_ = {};
+  content_length(length);
+}
+
 Response error_response(const Request& req, http::status status, std::string_view message) {
   boost::json::object o{{"success", false},
                         {"message", boost::json::string_view(message.data(), message.size())}};

@@ -4,6 +4,7 @@
 
 #include <boost/beast/http.hpp>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -13,7 +14,31 @@ namespace blockhealth::server {
 
 namespace http = boost::beast::http;
 using Request = http::request<http::string_body>;
-using Response = http::response<http::string_body>;
+
+// A response: Beast's message with a string body, or, for large bodies kept
+// elsewhere (a view's serialized detail), a shared body that is written
+// without a copy: shared_body() then replaces body() on the wire, and the
+// owner keeps its bytes alive until the write is done.
+class Response : public http::response<http::string_body> {
+ public:
+  using http::response<http::string_body>::response;
+  Response() = default;
+
+  // Sends `bytes` (owned by `owner`) as the body; sets Content-Length.
+  void set_shared_body(std::shared_ptr<const void> owner, std::string_view bytes);
+  bool has_shared_body() const { return shared_owner_ != nullptr; }
+  std::string_view shared_body() const { return shared_bytes_; }
+  // The body as written on the wire, whichever kind it is.
+  std::string_view wire_body() const {
+    return has_shared_body() ? shared_bytes_ : std::string_view(body());
+  }
+  // Drops the body but keeps Content-Length (HEAD).
+  void drop_body();
+
+ private:
+  std::shared_ptr<const void> shared_owner_;
+  std::string_view shared_bytes_;
+};
 
 // Delivers the response to one request. May be called from any thread, and
 // must be called exactly once.
@@ -22,6 +47,9 @@ using Responder = std::function<void(Response)>;
 // A JSON response with `body`, Content-Type application/json, and the
 // request's version and keep-alive.
 Response json_response(const Request& req, http::status status, std::string body);
+// The same with a shared body (see Response::set_shared_body).
+Response json_response(const Request& req, http::status status, std::shared_ptr<const void> owner,
+                       std::string_view body);
 // {"success": false, "message": message} with `status`.
 Response error_response(const Request& req, http::status status, std::string_view message);
 // error_response with the status that fits error.code: kInvalid 400,

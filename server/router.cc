@@ -22,15 +22,20 @@ std::vector<std::string> split_pattern(const std::string& pattern) {
 bool match(const std::vector<std::string>& pattern, const std::vector<std::string>& path,
            std::vector<std::string>& captured) {
   if (pattern.size() != path.size()) return false;
-  captured.clear();
   for (std::size_t i = 0; i < pattern.size(); ++i) {
     if (pattern[i] == "{}") {
       if (path[i].empty()) return false;
-      captured.push_back(path[i]);
     } else if (pattern[i] != path[i]) {
       return false;
     }
   }
+  std::size_t k = 0;
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i] != "{}") continue;
+    if (captured.size() <= k) captured.emplace_back();
+    captured[k++].assign(path[i]);
+  }
+  captured.resize(k);
   return true;
 }
 
@@ -48,10 +53,25 @@ void Router::dispatch(const Request& req, Responder respond) const {
                                " (" + url.error().message() + ")"));
     return;
   }
-  RouteParams params;
-  std::vector<std::string> path;
-  for (auto segment : url->segments()) path.push_back(std::string(segment));
-  if (path.empty()) path.emplace_back();  // "/" is one empty segment, as in patterns
+  // Reused per thread: a request allocates nothing here once the strings
+  // have their capacity. Handlers copy what they keep (the contract of
+  // RouteParams: valid during the handler call).
+  thread_local RouteParams params;
+  thread_local std::vector<std::string> path;
+  params.query.clear();
+  std::size_t n = 0;
+  for (auto segment : url->encoded_segments()) {
+    if (path.size() <= n) path.emplace_back();
+    path[n].clear();
+    segment.decode({}, boost::urls::string_token::append_to(path[n]));
+    ++n;
+  }
+  if (n == 0) {  // "/" is one empty segment, as in patterns
+    if (path.empty()) path.emplace_back();
+    path[0].clear();
+    n = 1;
+  }
+  path.resize(n);
   for (auto param : url->params()) params.query[std::string(param.key)] = std::string(param.value);
 
   const bool head = req.method() == http::verb::head;
@@ -72,7 +92,7 @@ void Router::dispatch(const Request& req, Responder respond) const {
     }
     if (head) {
       route.handler(req, params, [respond = std::move(respond)](Response res) {
-        res.body().clear();  // Content-Length still tells the GET body's size
+        res.drop_body();  // Content-Length still tells the GET body's size
         respond(std::move(res));
       });
     } else {

@@ -15,7 +15,8 @@ namespace blockhealth::server {
 
 // What a handler gets besides the request: the path's "{}" segments,
 // percent-decoded, and the query parameters (decoded; a repeated key keeps
-// its last value).
+// its last value). Valid during the handler call only: a handler that
+// answers later copies what it needs.
 struct RouteParams {
   std::vector<std::string> path;
   std::map<std::string, std::string, std::less<>> query;

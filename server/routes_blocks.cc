@@ -61,8 +61,9 @@ void add_block_routes(Router& router, ServerContext& ctx) {
                    return error_response(req, http::status::not_found,
                                          "block '" + id + "' is no longer configured");
                  }
-                 Response res =
-                     json_response(req, http::status::ok, wire::bodies_of(*current).detail());
+                 // No copy: the view, which owns the body, lives until it is sent.
+                 Response res = json_response(req, http::status::ok, current,
+                                              wire::bodies_of(*current).detail());
                  res.set("X-Blockhealth-Index", std::to_string(current->state_index));
                  return res;
                };

@@ -1,0 +1,51 @@
+// HttpServer: the daemon's HTTP listener. One event loop per thread (an
+// io_context run by exactly one thread), each with its own acceptor on the
+// same address (SO_REUSEPORT: the kernel spreads connections over them), as
+// nginx runs one worker per core. A connection lives on the loop that
+// accepted it, so a request is read, routed and answered on one thread with
+// no strand or lock.
+#ifndef BLOCKHEALTH_SERVER_HTTP_SERVER_H
+#define BLOCKHEALTH_SERVER_HTTP_SERVER_H
+
+#include <boost/asio/ip/tcp.hpp>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "core/util/result.h"
+#include "server/http_session.h"
+#include "server/router.h"
+
+namespace blockhealth::server {
+
+class HttpServer {
+ public:
+  // Binds `threads` acceptors (at least one) to `endpoint`; with port 0 the
+  // first picks the port and the others join it. The error names the
+  // address. `router` must outlive the server.
+  static Result<std::unique_ptr<HttpServer>> open(const boost::asio::ip::tcp::endpoint& endpoint,
+                                                  int threads, const Router& router,
+                                                  const SessionLimits& limits);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  boost::asio::ip::tcp::endpoint local_endpoint() const;
+  // Starts the loops' threads (named bh-http). Once.
+  void start();
+  // Stops accepting, closes every connection and ends the loops; returns
+  // once their threads are gone. Thread-safe; idempotent.
+  void stop();
+
+ private:
+  struct Loop;
+  HttpServer() = default;
+
+  std::vector<std::unique_ptr<Loop>> loops_;
+  std::vector<std::thread> threads_;
+  bool stopped_ = false;
+};
+
+}  // namespace blockhealth::server
+
+#endif  // BLOCKHEALTH_SERVER_HTTP_SERVER_H
