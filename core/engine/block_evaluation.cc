@@ -108,15 +108,17 @@ void judge_probes(BlockState& block, std::int64_t now_ms) {
     if (!in->probed || in->health.policy_count() == 0) continue;
     // set_trackers puts the health_probe tracker last.
     const int t = static_cast<int>(in->health.policy_count()) - 1;
-    in->record->with_probe_after(in->probe_judged_ms, [&](const ProbeResult& probe) {
-      in->probe_judged_ms = probe.time_ms;
-      const PolicyVerdict v = judge_health_probe(probe);
-      PolicyTracker& tracker = in->health.tracker(static_cast<std::size_t>(t));
-      const unsigned change = tracker.observe(VerdictView::of(v), now_ms);
-      block.shown_changed = true;
-      if ((change & kTrackerShown) != 0) in->touched = true;
-      if ((change & kTrackerSignificant) != 0) block.significant_changed = true;
-    });
+    in->record->with_probe_after(
+        in->probe_judged_ms, [&](const ProbeResult& probe, const PolicyVerdict* judged) {
+          in->probe_judged_ms = probe.time_ms;
+          // The source judged it already, but for a probe recorded by hand.
+          const PolicyVerdict v = judged != nullptr ? *judged : judge_health_probe(probe);
+          PolicyTracker& tracker = in->health.tracker(static_cast<std::size_t>(t));
+          const unsigned change = tracker.observe(VerdictView::of(v), now_ms);
+          block.shown_changed = true;
+          if ((change & kTrackerShown) != 0) in->touched = true;
+          if ((change & kTrackerSignificant) != 0) block.significant_changed = true;
+        });
   }
 }
 

@@ -64,8 +64,11 @@ std::uint64_t InstanceRecord::generation(std::uint32_t inputs) const {
 }
 
 Result<std::span<const MetricSample>> InstanceRecord::clean_samples(
-    std::span<const MetricSample> in, std::vector<MetricSample>& storage) const {
+    std::span<const MetricSample> in, std::vector<MetricSample>& storage, Text text) const {
   const std::size_t max = limits_.max_string_bytes;
+  const auto ok = [&](const std::string& s) {
+    return text == Text::kValidUtf8 ? s.size() <= max : clean_text(s, max);
+  };
   bool all_clean = true;
   for (const MetricSample& s : in) {
     if (s.labels.size() > limits_.max_labels_per_sample) {
@@ -74,10 +77,8 @@ Result<std::span<const MetricSample>> InstanceRecord::clean_samples(
                   std::to_string(limits_.max_labels_per_sample) + " are accepted");
     }
     if (!all_clean) continue;
-    all_clean = clean_text(s.name, max);
-    for (const Label& l : s.labels) {
-      all_clean = all_clean && clean_text(l.name, max) && clean_text(l.value, max);
-    }
+    all_clean = ok(s.name);
+    for (const Label& l : s.labels) all_clean = all_clean && ok(l.name) && ok(l.value);
   }
   if (all_clean) return in;
   storage.clear();
@@ -143,23 +144,26 @@ Result<void> InstanceRecord::merge_samples(std::span<const MetricSample> samples
 }
 
 Result<void> InstanceRecord::replace_samples(std::span<const MetricSample> samples,
-                                             std::int64_t now_ms) {
+                                             std::int64_t now_ms, Text text) {
   std::lock_guard lock(mu_);
   std::vector<MetricSample> storage;
-  auto clean = clean_samples(samples, storage);
+  auto clean = clean_samples(samples, storage, text);
   if (!clean) return clean.error();
-  // Count distinct series before anything changes.
-  std::vector<std::uint64_t> hashes;
-  hashes.reserve(clean->size());
+  // Count distinct series before anything changes; the frame reuses the
+  // hashes.
+  thread_local std::vector<std::uint64_t> hashes;
+  thread_local std::vector<std::uint64_t> sorted;
+  hashes.clear();
   for (const MetricSample& s : *clean) hashes.push_back(ObservationFrame::series_hash(s));
-  std::sort(hashes.begin(), hashes.end());
+  sorted.assign(hashes.begin(), hashes.end());
+  std::sort(sorted.begin(), sorted.end());
   const auto distinct =
-      static_cast<std::size_t>(std::unique(hashes.begin(), hashes.end()) - hashes.begin());
+      static_cast<std::size_t>(std::unique(sorted.begin(), sorted.end()) - sorted.begin());
   if (distinct > limits_.max_series) {
     return fail("instance " + key_.to_string() + " sent " + std::to_string(distinct) +
                 " series; at most " + std::to_string(limits_.max_series) + " are kept");
   }
-  writable_frame().replace_samples(*clean, now_ms);
+  writable_frame().replace_samples(*clean, hashes, now_ms);
   touch_locked(now_ms);
   changed_locked(BH_INPUT_SAMPLES);
   return {};
@@ -188,13 +192,14 @@ void InstanceRecord::append_logs(std::span<const std::string> lines, std::int64_
   changed_locked(BH_INPUT_LOGS);
 }
 
-void InstanceRecord::record_probe(ProbeResult probe) {
+void InstanceRecord::record_probe(ProbeResult probe, std::optional<PolicyVerdict> judged) {
   std::lock_guard lock(mu_);
   if (probe.body.size() > limits_.max_probe_body_bytes) {
     probe.body.resize(limits_.max_probe_body_bytes);
   }
   const std::int64_t when = probe.time_ms;
   writable_frame().set_probe(probe);
+  probe_verdict_ = std::move(judged);
   touch_locked(when);
   changed_locked(BH_INPUT_PROBE);
 }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/model/observation.h"
+#include "core/model/policy_verdict.h"
 #include "core/observations/instance_key.h"
 #include "core/observations/observation_frame.h"
 #include "core/observations/observation_limits.h"
@@ -50,7 +51,12 @@ class InstanceRecord {
   Result<void> merge_samples(std::span<const MetricSample> samples, std::int64_t now_ms);
 
   // Replaces every sample with `samples` (a scrape is a full picture).
-  Result<void> replace_samples(std::span<const MetricSample> samples, std::int64_t now_ms);
+  // `text` says whether its strings still need the UTF-8 check (kUnchecked)
+  // or are known valid UTF-8 without NUL bytes (kValidUtf8: the Prometheus
+  // parser's output); lengths are checked either way.
+  enum class Text { kUnchecked, kValidUtf8 };
+  Result<void> replace_samples(std::span<const MetricSample> samples, std::int64_t now_ms,
+                               Text text = Text::kUnchecked);
 
   // Drops the samples (e.g. the source went stale) without touching logs.
   void clear_samples();
@@ -59,7 +65,10 @@ class InstanceRecord {
   // evicting the oldest past the ring size.
   void append_logs(std::span<const std::string> lines, std::int64_t now_ms);
 
-  void record_probe(ProbeResult probe);
+  // Stores the last /health probe. `judged`, when given, is the built-in
+  // check's verdict on it (judge_health_probe), which the source computed
+  // already: the engine reads it instead of judging again.
+  void record_probe(ProbeResult probe, std::optional<PolicyVerdict> judged = std::nullopt);
   void record_request(std::int64_t time_ms);
 
   // Marks the instance as heard from at `now_ms` (monotone: never goes back).
@@ -93,15 +102,16 @@ class InstanceRecord {
     return source_generation_.load(std::memory_order_acquire);
   }
 
-  // Calls fn(const ProbeResult&) under the record's lock when the last
-  // probe finished after `after_ms`; returns whether it did. `fn` must be
-  // quick and must not call back into the record.
+  // Calls fn(const ProbeResult&, const PolicyVerdict* judged) under the
+  // record's lock when the last probe finished after `after_ms` (judged is
+  // nullptr when the source gave no verdict); returns whether it did. `fn`
+  // must be quick and must not call back into the record.
   template <typename Fn>
   bool with_probe_after(std::int64_t after_ms, Fn&& fn) const {
     std::lock_guard lock(mu_);
     const ProbeResult* probe = frame_->probe();
     if (probe == nullptr || probe->time_ms <= after_ms) return false;
-    fn(*probe);
+    fn(*probe, probe_verdict_ ? &*probe_verdict_ : nullptr);
     return true;
   }
 
@@ -122,7 +132,8 @@ class InstanceRecord {
   // itself when every string is valid UTF-8 within max_string_bytes (no
   // copy), else sanitized copies in `storage`. REQUIRES: mu_ held.
   Result<std::span<const MetricSample>> clean_samples(std::span<const MetricSample> in,
-                                                      std::vector<MetricSample>& storage) const;
+                                                      std::vector<MetricSample>& storage,
+                                                      Text text = Text::kUnchecked) const;
   // The frame to change: copied first when an evaluation holds it.
   // REQUIRES: mu_ held.
   ObservationFrame& writable_frame();
@@ -140,6 +151,7 @@ class InstanceRecord {
   // Samples, logs, probe, request time: the storage. Never null; replaced
   // by a copy when written while shared. GUARDED_BY(mu_)
   std::shared_ptr<ObservationFrame> frame_;
+  std::optional<PolicyVerdict> probe_verdict_;  // GUARDED_BY(mu_); the source's, of the last probe
   // Changes by kind (samples, logs, probe, last request) and of anything
   // at all (last seen included). Written under mu_.
   std::atomic<std::uint64_t> samples_generation_{0};

@@ -170,6 +170,7 @@ void ObservationFrame::append_sample(const MetricSample& s, std::uint64_t hash,
 }
 
 std::size_t ObservationFrame::replace_samples(std::span<const MetricSample> samples,
+                                              std::span<const std::uint64_t> hashes,
                                               std::int64_t default_ts) {
   std::size_t text = 0;
   std::size_t labels = 0;
@@ -197,8 +198,9 @@ std::size_t ObservationFrame::replace_samples(std::span<const MetricSample> samp
     index.assign(slots, -1);
     mask = slots - 1;
   }
-  for (const MetricSample& s : samples) {
-    const std::uint64_t h = series_hash(s);
+  for (std::size_t k = 0; k < samples.size(); ++k) {
+    const MetricSample& s = samples[k];
+    const std::uint64_t h = hashes[k];
     const std::int64_t ts = s.timestamp_ms != 0 ? s.timestamp_ms : default_ts;
     int found = -1;
     std::size_t slot = 0;

@@ -56,9 +56,10 @@ class ObservationFrame {
   // Appends a series (its strings copied). REQUIRES: not stored yet.
   void append_sample(const MetricSample& s, std::uint64_t hash, std::int64_t timestamp_ms);
   // Replaces every sample with `samples` (the last of a series wins);
-  // `default_ts` stamps samples without a timestamp. Returns the number of
-  // series kept.
-  std::size_t replace_samples(std::span<const MetricSample> samples, std::int64_t default_ts);
+  // `hashes[i]` is series_hash(samples[i]); `default_ts` stamps samples
+  // without a timestamp. Returns the number of series kept.
+  std::size_t replace_samples(std::span<const MetricSample> samples,
+                              std::span<const std::uint64_t> hashes, std::int64_t default_ts);
   void clear_samples();
 
   // --- Logs: a ring of at most `max_lines`, oldest first.

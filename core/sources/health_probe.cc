@@ -19,6 +19,16 @@ PullSpec HealthProbe::spec_for(const BlockConfig& block, const InstanceConfig& i
   return spec;
 }
 
+const PolicyVerdict& HealthProbe::judge(const ProbeResult& probe) {
+  if (probe.outcome == last_answer_.outcome && probe.http_status == last_answer_.http_status &&
+      probe.error == last_answer_.error && probe.body == last_answer_.body) {
+    return last_verdict_;
+  }
+  last_verdict_ = judge_health_probe(probe);
+  last_answer_ = {probe.outcome, probe.http_status, probe.error, probe.body};
+  return last_verdict_;
+}
+
 void HealthProbe::on_result(const FetchResult& result, std::int64_t now_ms) {
   ProbeResult probe;
   probe.outcome = result.outcome;
@@ -28,7 +38,7 @@ void HealthProbe::on_result(const FetchResult& result, std::int64_t now_ms) {
   probe.url = spec().fetch.url.text;
   probe.error = result.error;
   probe.body = result.body;
-  const PolicyVerdict verdict = judge_health_probe(probe);
+  const PolicyVerdict& verdict = judge(probe);
   const bool ok = verdict.status == Status::kOk;
   if (!ok) {
     env().counters.failed += 1;
@@ -49,7 +59,7 @@ void HealthProbe::on_result(const FetchResult& result, std::int64_t now_ms) {
   status.time_ms = now_ms;
   status.last_success_ms = ok ? now_ms : last_success_ms_;
   if (ok) last_success_ms_ = now_ms;
-  record->record_probe(std::move(probe));
+  record->record_probe(std::move(probe), verdict);
   record->set_source_status(std::move(status));
 }
 

@@ -27,7 +27,20 @@ class HealthProbe final : public PeriodicPull {
   // "health" status: ok when judge_health_probe says ok, else its reason.
   void on_result(const FetchResult& result, std::int64_t now_ms) override;
 
+  // The verdict on the last answer, kept with what it judged: a server
+  // that answers the same thing each time is judged once (no JSON parse per
+  // probe). On the strand.
+  struct LastAnswer {
+    std::int32_t outcome = -1;
+    int http_status = 0;
+    std::string error;
+    std::string body;
+  };
+  const PolicyVerdict& judge(const ProbeResult& probe);
+
   std::int64_t last_success_ms_ = 0;  // on the strand
+  LastAnswer last_answer_;            // on the strand
+  PolicyVerdict last_verdict_;        // on the strand, of last_answer_
 };
 
 }  // namespace blockhealth

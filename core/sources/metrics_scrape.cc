@@ -33,7 +33,10 @@ void MetricsScrape::on_result(const FetchResult& result, std::int64_t now_ms) {
   if (!parsed) return failed("unparsable exposition: " + parsed.error().message, now_ms);
   const InstanceRecordSharedPtr record = env().store.find(spec().key);
   if (!record) return;
-  if (auto stored = record->replace_samples(parsed->samples, now_ms); !stored) {
+  // The parser refuses invalid UTF-8 and NUL bytes: no second check.
+  if (auto stored =
+          record->replace_samples(parsed->samples, now_ms, InstanceRecord::Text::kValidUtf8);
+      !stored) {
     return failed(stored.error().message, now_ms);
   }
   last_success_ms_ = now_ms;
