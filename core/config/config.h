@@ -125,6 +125,8 @@ struct PolicyConfig {
   std::string id;   // unique in the block; `use` when not written
   // The `with:` map exactly as written (marks kept), or a Null node when
   // absent or empty (then with.Mark() is not valid: use with_mark).
+  // build_engine_plan turns it into params and then drops it: in a planned
+  // configuration it is always Null (PolicyHandle::params_json has it).
   YAML::Node with;
   SourceMark with_mark;  // of the `with:` value, or of the policy item when absent
   // Effective values: policy override, else the block's, else defaults.

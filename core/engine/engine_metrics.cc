@@ -81,12 +81,8 @@ EngineMetrics::PolicyHandles& EngineMetrics::handles(std::string_view block,
   auto it = handles_.find(std::string_view(key_));
   if (it != handles_.end()) return it->second;
   PolicyHandles h;
-  h.ok = calls_->with({block, policy, to_string(CallOutcome::kOk)});
-  h.error = calls_->with({block, policy, to_string(CallOutcome::kError)});
-  h.timeout = calls_->with({block, policy, to_string(CallOutcome::kTimeout)});
-  h.busy = calls_->with({block, policy, to_string(CallOutcome::kBusy)});
-  h.quarantined = calls_->with({block, policy, to_string(CallOutcome::kQuarantined)});
-  h.rejected = calls_->with({block, policy, to_string(CallOutcome::kRejected)});
+  h.by_outcome[static_cast<std::size_t>(CallOutcome::kOk)] =
+      calls_->with({block, policy, to_string(CallOutcome::kOk)});
   h.duration = durations_->with({block, policy});
   return handles_.emplace(key_, std::move(h)).first->second;
 }
@@ -94,26 +90,11 @@ EngineMetrics::PolicyHandles& EngineMetrics::handles(std::string_view block,
 void EngineMetrics::on_policy_call(std::string_view block, std::string_view policy,
                                    CallOutcome outcome, double seconds) {
   PolicyHandles& h = handles(block, policy);
-  switch (outcome) {
-    case CallOutcome::kOk:
-      h.ok.inc();
-      break;
-    case CallOutcome::kError:
-      h.error.inc();
-      break;
-    case CallOutcome::kTimeout:
-      h.timeout.inc();
-      break;
-    case CallOutcome::kBusy:
-      h.busy.inc();
-      break;
-    case CallOutcome::kQuarantined:
-      h.quarantined.inc();
-      break;
-    case CallOutcome::kRejected:
-      h.rejected.inc();
-      break;
-  }
+  const auto i = static_cast<std::size_t>(outcome);
+  if (i >= kOutcomes) return;
+  if (!h.by_outcome[i].attached())
+    h.by_outcome[i] = calls_->with({block, policy, to_string(outcome)});
+  h.by_outcome[i].inc();
   if (outcome == CallOutcome::kOk || outcome == CallOutcome::kError) h.duration.observe(seconds);
 }
 

@@ -63,6 +63,12 @@ Result<EnginePlanConstSharedPtr> build_engine_plan(Config config,
   // The plan owns the configuration first, so that its parts can point
   // into it.
   plan->config = std::move(config);
+  // Kept as long as the plan: no spare capacity (before anything points in).
+  plan->config.blocks.shrink_to_fit();
+  for (BlockConfig& block : plan->config.blocks) {
+    block.instances.shrink_to_fit();
+    block.policies.shrink_to_fit();
+  }
   const Config& cfg = plan->config;
   std::vector<std::string> problems;
   for (const BlockConfig& block : cfg.blocks) {
@@ -116,14 +122,15 @@ Result<EnginePlanConstSharedPtr> build_engine_plan(Config config,
     return fail(std::move(message));
   }
   plan->catalog = std::move(catalog);
-  // Every `with:` is validated and turned into params: detach the YAML nodes
-  // from their document (clones, without marks), so that the parse tree of
-  // the whole file is freed; a config of 10,000 instances would otherwise
-  // hold its every node for as long as it runs.
+  // Every `with:` is validated and turned into params (PolicyHandle::
+  // params_json): drop the YAML nodes, so that the parse tree of the whole
+  // file is freed (a node costs ~100 bytes; a config of 10,000 instances
+  // would otherwise hold its every node for as long as it runs). Action
+  // parameters are read later (ActionPlan): they are detached as clones.
   for (BlockConfig& block : plan->config.blocks) {
     for (PolicyConfig& policy : block.policies) {
       // reset(), not operator=: assigning a yaml-cpp node writes through it.
-      if (policy.with.IsDefined()) policy.with.reset(YAML::Clone(policy.with));
+      policy.with.reset();
     }
     for (ActionConfig& action : block.on_transition) {
       if (action.parameters.IsDefined()) action.parameters.reset(YAML::Clone(action.parameters));

@@ -199,7 +199,13 @@ void InstanceRecord::record_probe(ProbeResult probe, std::optional<PolicyVerdict
   }
   const std::int64_t when = probe.time_ms;
   writable_frame().set_probe(probe);
-  probe_verdict_ = std::move(judged);
+  if (!judged) {
+    probe_verdict_.reset();
+  } else if (probe_verdict_) {
+    *probe_verdict_ = std::move(*judged);
+  } else {
+    probe_verdict_ = std::make_unique<PolicyVerdict>(std::move(*judged));
+  }
   touch_locked(when);
   changed_locked(BH_INPUT_PROBE);
 }

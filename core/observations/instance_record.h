@@ -111,7 +111,7 @@ class InstanceRecord {
     std::lock_guard lock(mu_);
     const ProbeResult* probe = frame_->probe();
     if (probe == nullptr || probe->time_ms <= after_ms) return false;
-    fn(*probe, probe_verdict_ ? &*probe_verdict_ : nullptr);
+    fn(*probe, probe_verdict_.get());
     return true;
   }
 
@@ -151,7 +151,8 @@ class InstanceRecord {
   // Samples, logs, probe, request time: the storage. Never null; replaced
   // by a copy when written while shared. GUARDED_BY(mu_)
   std::shared_ptr<ObservationFrame> frame_;
-  std::optional<PolicyVerdict> probe_verdict_;  // GUARDED_BY(mu_); the source's, of the last probe
+  // The source's verdict on the last probe (probed instances only).
+  std::unique_ptr<PolicyVerdict> probe_verdict_;  // GUARDED_BY(mu_)
   // Changes by kind (samples, logs, probe, last request) and of anything
   // at all (last seen included). Written under mu_.
   std::atomic<std::uint64_t> samples_generation_{0};

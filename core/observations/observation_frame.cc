@@ -67,12 +67,10 @@ ObservationFrame::ObservationFrame(const ObservationFrame& other)
       log_lines_(other.log_lines_),
       log_text_(other.log_text_),
       log_start_(other.log_start_),
-      has_probe_(other.has_probe_),
-      probe_copy_(other.probe_copy_),
-      probe_(other.probe_) {
+      probe_(other.probe_ ? std::make_unique<StoredProbe>(*other.probe_) : nullptr) {
   rebase_samples(other.sample_text_.data(), other.labels_.data());
   rebase_logs(other.log_text_.data());
-  if (has_probe_) set_probe(probe_copy_);
+  if (probe_) set_probe(probe_->copy);
   refresh_instance();
 }
 
@@ -113,7 +111,7 @@ void ObservationFrame::refresh_instance() {
   instance_.sample_count = samples_.size();
   instance_.log_lines = log_count() == 0 ? nullptr : log_lines_.data() + log_start_;
   instance_.log_count = log_count();
-  instance_.probe = has_probe_ ? &probe_ : nullptr;
+  instance_.probe = probe_ ? &probe_->abi : nullptr;
 }
 
 std::uint64_t ObservationFrame::series_hash(const MetricSample& s) {
@@ -301,22 +299,24 @@ void ObservationFrame::trim_logs(std::size_t max_lines) {
 }
 
 void ObservationFrame::set_probe(const ProbeResult& probe) {
-  if (&probe != &probe_copy_) probe_copy_ = probe;
+  if (!probe_) probe_ = std::make_unique<StoredProbe>();
+  ProbeResult& copy = probe_->copy;
+  if (&probe != &copy) copy = probe;
   // The daemon's own fetcher writes url and error; checked anyway: a
   // frame's strings are all clean.
-  if (!is_valid_utf8(probe_copy_.url)) probe_copy_.url = sanitize_utf8(probe_copy_.url);
-  if (!is_valid_utf8(probe_copy_.error)) probe_copy_.error = sanitize_utf8(probe_copy_.error);
-  has_probe_ = true;
-  probe_ = bh_probe{};
-  probe_.struct_size = sizeof(bh_probe);
-  probe_.outcome = probe_copy_.outcome;
-  probe_.http_status = probe_copy_.http_status;
-  probe_.latency_us = probe_copy_.latency_us;
-  probe_.time_ms = probe_copy_.time_ms;
-  probe_.url = probe_copy_.url.c_str();
-  probe_.error = probe_copy_.error.c_str();
-  probe_.body = probe_copy_.body.c_str();  // raw bytes, NULs allowed: body_size says how many
-  probe_.body_size = probe_copy_.body.size();
+  if (!is_valid_utf8(copy.url)) copy.url = sanitize_utf8(copy.url);
+  if (!is_valid_utf8(copy.error)) copy.error = sanitize_utf8(copy.error);
+  bh_probe& abi = probe_->abi;
+  abi = bh_probe{};
+  abi.struct_size = sizeof(bh_probe);
+  abi.outcome = copy.outcome;
+  abi.http_status = copy.http_status;
+  abi.latency_us = copy.latency_us;
+  abi.time_ms = copy.time_ms;
+  abi.url = copy.url.c_str();
+  abi.error = copy.error.c_str();
+  abi.body = copy.body.c_str();  // raw bytes, NULs allowed: body_size says how many
+  abi.body_size = copy.body.size();
   refresh_instance();
 }
 
@@ -325,7 +325,10 @@ std::size_t ObservationFrame::heap_bytes() const {
   return samples_.capacity() * sizeof(bh_sample) + hashes_.capacity() * sizeof(std::uint64_t) +
          labels_.capacity() * sizeof(bh_label) + sample_text_.capacity() +
          log_lines_.capacity() * sizeof(bh_log_line) + log_text_.capacity() + str(block_id_) +
-         str(instance_id_) + str(probe_copy_.url) + str(probe_copy_.error) + str(probe_copy_.body);
+         str(instance_id_) +
+         (probe_ ? sizeof(StoredProbe) + 16 + str(probe_->copy.url) + str(probe_->copy.error) +
+                       str(probe_->copy.body)
+                 : 0);
 }
 
 InstanceObservations ObservationFrame::to_observations() const {
@@ -346,7 +349,7 @@ InstanceObservations ObservationFrame::to_observations() const {
   for (std::size_t i = log_start_; i < log_lines_.size(); ++i) {
     out.logs.push_back({log_lines_[i].text, log_lines_[i].time_ms});
   }
-  if (has_probe_) out.probe = probe_copy_;
+  if (probe_) out.probe = probe_->copy;
   out.last_seen_ms = instance_.last_seen_ms;
   out.last_request_ms = instance_.last_request_ms;
   return out;

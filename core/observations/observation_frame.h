@@ -70,7 +70,7 @@ class ObservationFrame {
 
   // --- The rest.
   void set_probe(const ProbeResult& probe);
-  const ProbeResult* probe() const { return has_probe_ ? &probe_copy_ : nullptr; }
+  const ProbeResult* probe() const { return probe_ ? &probe_->copy : nullptr; }
   void set_last_seen(std::int64_t ms) { instance_.last_seen_ms = ms; }
   void set_last_request(std::int64_t ms) { instance_.last_request_ms = ms; }
 
@@ -101,9 +101,12 @@ class ObservationFrame {
   std::vector<char> log_text_;
   std::size_t log_start_ = 0;
 
-  bool has_probe_ = false;
-  ProbeResult probe_copy_;  // owns the strings probe_ points to
-  bh_probe probe_{};
+  // The last probe, for probed instances only (most are not).
+  struct StoredProbe {
+    ProbeResult copy;  // owns the strings abi points to
+    bh_probe abi{};
+  };
+  std::unique_ptr<StoredProbe> probe_;
 };
 
 // A frame of plain observations from anywhere (tests, the offline policy

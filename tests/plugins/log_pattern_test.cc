@@ -135,6 +135,22 @@ TEST_F(LogPatternTest, CaseInsensitiveOnlyWhenAsked) {
   EXPECT_THAT(v.reason, HasSubstr("CUDA error: an illegal memory access"));
 }
 
+// Lists of the same patterns share one compiled copy: each keeps working
+// when the other goes, and a list is never confused with a look-alike.
+TEST_F(LogPatternTest, PoliciesWithTheSamePatternsAreIndependent) {
+  auto first = harness_.make("{critical: [\"CUDA error\", \"out of memory\"], window: 60s}");
+  auto second = harness_.make("{critical: [\"CUDA error\", \"out of memory\"], window: 60s}");
+  ASSERT_NE(first, nullptr);
+  ASSERT_NE(second, nullptr);
+  first.reset();
+  EXPECT_EQ(evaluate_one(*second, with_logs(fixture_lines())).status, Status::kUnhealthy);
+  // One pattern "CUDA error\0out of memory" is not the two above.
+  auto joined = harness_.make("{critical: [\"CUDA error\\0out of memory\"], window: 60s}");
+  ASSERT_NE(joined, nullptr);
+  EXPECT_EQ(evaluate_one(*joined, with_logs(fixture_lines())).status, Status::kOk);
+  EXPECT_EQ(evaluate_one(*second, with_logs(fixture_lines())).status, Status::kUnhealthy);
+}
+
 TEST_F(LogPatternTest, QuoteIsTruncatedOnACharacterBoundaryAndEscaped) {
   auto policy = harness_.make("{critical: [\"boom\"]}");
   ASSERT_NE(policy, nullptr);
