@@ -14,21 +14,22 @@ bool clean_text(const std::string& s, std::size_t max_bytes) {
 }  // namespace
 
 InstanceRecord::InstanceRecord(InstanceKey key, const ObservationLimits& limits)
-    : key_(std::move(key)),
-      last_seen_(std::make_shared<LastSeenCell>(0)),
-      limits_(limits),
-      frame_(std::make_shared<ObservationFrame>(key_.block, key_.instance)) {}
+    : key_(std::move(key)), last_seen_(std::make_shared<LastSeenCell>(0)), limits_(limits) {}
 
 ObservationFrame& InstanceRecord::writable_frame() {
-  // use_count() is exact here: no one can take a new reference without mu_.
-  if (frame_.use_count() > 1) frame_ = std::make_shared<ObservationFrame>(*frame_);
+  if (!frame_) {
+    frame_ = std::make_shared<ObservationFrame>(key_.block, key_.instance);
+  } else if (frame_.use_count() > 1) {
+    // use_count() is exact here: no one can take a new reference without mu_.
+    frame_ = std::make_shared<ObservationFrame>(*frame_);
+  }
   return *frame_;
 }
 
 void InstanceRecord::set_limits(const ObservationLimits& limits) {
   std::lock_guard lock(mu_);
   limits_ = limits;
-  if (frame_->log_count() > limits_.max_log_lines) {
+  if (frame_ && frame_->log_count() > limits_.max_log_lines) {
     writable_frame().trim_logs(limits_.max_log_lines);
     changed_locked(BH_INPUT_LOGS);
   }
@@ -111,7 +112,7 @@ Result<void> InstanceRecord::merge_samples(std::span<const MetricSample> samples
   std::size_t fresh = 0;
   for (const MetricSample& s : *clean) {
     hashes.push_back(ObservationFrame::series_hash(s));
-    found.push_back(frame_->find_series(s, hashes.back()));
+    found.push_back(frame_ ? frame_->find_series(s, hashes.back()) : -1);
     if (found.back() < 0) {
       // A series twice in one batch counts once.
       bool earlier = false;
@@ -121,10 +122,10 @@ Result<void> InstanceRecord::merge_samples(std::span<const MetricSample> samples
       fresh += earlier ? 0 : 1;
     }
   }
-  if (frame_->sample_count() + fresh > limits_.max_series) {
-    return fail("instance " + key_.to_string() + " would have " +
-                std::to_string(frame_->sample_count() + fresh) + " series; at most " +
-                std::to_string(limits_.max_series) + " are kept");
+  const std::size_t stored = frame_ ? frame_->sample_count() : 0;
+  if (stored + fresh > limits_.max_series) {
+    return fail("instance " + key_.to_string() + " would have " + std::to_string(stored + fresh) +
+                " series; at most " + std::to_string(limits_.max_series) + " are kept");
   }
   ObservationFrame& frame = writable_frame();
   for (std::size_t i = 0; i < clean->size(); ++i) {
@@ -171,7 +172,7 @@ Result<void> InstanceRecord::replace_samples(std::span<const MetricSample> sampl
 
 void InstanceRecord::clear_samples() {
   std::lock_guard lock(mu_);
-  if (frame_->sample_count() == 0) return;
+  if (!frame_ || frame_->sample_count() == 0) return;
   writable_frame().clear_samples();
   changed_locked(BH_INPUT_SAMPLES);
 }
@@ -212,7 +213,7 @@ void InstanceRecord::record_probe(ProbeResult probe, std::optional<PolicyVerdict
 
 void InstanceRecord::record_request(std::int64_t time_ms) {
   std::lock_guard lock(mu_);
-  if (time_ms <= frame_->abi()->last_request_ms) return;
+  if (time_ms <= (frame_ ? frame_->abi()->last_request_ms : 0)) return;
   writable_frame().set_last_request(time_ms);
   changed_locked(BH_INPUT_LAST_REQUEST);
 }
@@ -268,7 +269,8 @@ std::vector<SourceStatus> InstanceRecord::source_statuses() const {
 
 InstanceObservationsConstSharedPtr InstanceRecord::snapshot() const {
   std::lock_guard lock(mu_);
-  auto snap = std::make_shared<InstanceObservations>(frame_->to_observations());
+  auto snap = std::make_shared<InstanceObservations>(frame_ ? frame_->to_observations()
+                                                            : InstanceObservations{});
   snap->block_id = key_.block;
   snap->instance_id = key_.instance;
   return snap;
@@ -276,7 +278,10 @@ InstanceObservationsConstSharedPtr InstanceRecord::snapshot() const {
 
 ObservationFrameConstSharedPtr InstanceRecord::frame() const {
   std::lock_guard lock(mu_);
-  return frame_;
+  if (frame_) return frame_;
+  // Nothing stored yet: an empty frame of this instance, not kept (an
+  // instance never heard from costs no frame).
+  return std::make_shared<const ObservationFrame>(key_.block, key_.instance);
 }
 
 std::size_t InstanceRecord::heap_bytes() const {
@@ -284,7 +289,7 @@ std::size_t InstanceRecord::heap_bytes() const {
   auto str = [](const std::string& s) { return s.capacity() > 15 ? s.capacity() + 1 : 0; };
   std::size_t n = str(key_.block) + str(key_.instance) + sizeof(LastSeenCell) + 16;
   n += sources_.capacity() * sizeof(SourceStatus);
-  n += sizeof(ObservationFrame) + 16 + frame_->heap_bytes();
+  if (frame_) n += sizeof(ObservationFrame) + 16 + frame_->heap_bytes();
   return n;
 }
 

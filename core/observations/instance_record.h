@@ -88,7 +88,9 @@ class InstanceRecord {
   // The current observations as the policy ABI reads them: the record's
   // own storage, shared. Costs a lock and a reference count. A frame held
   // stays as it was: the next change copies it first (copy on write), so
-  // let go of it as soon as the call that reads it returns.
+  // let go of it as soon as the call that reads it returns. Before the
+  // first observation it is a new empty frame each time (allocated: the
+  // case of an instance never heard from).
   ObservationFrameConstSharedPtr frame() const;
 
   // Grows with every change of the observations of the kinds in `inputs`
@@ -109,7 +111,7 @@ class InstanceRecord {
   template <typename Fn>
   bool with_probe_after(std::int64_t after_ms, Fn&& fn) const {
     std::lock_guard lock(mu_);
-    const ProbeResult* probe = frame_->probe();
+    const ProbeResult* probe = frame_ ? frame_->probe() : nullptr;
     if (probe == nullptr || probe->time_ms <= after_ms) return false;
     fn(*probe, probe_verdict_.get());
     return true;
@@ -148,8 +150,9 @@ class InstanceRecord {
   ObservationLimits limits_;           // GUARDED_BY(mu_)
   std::vector<SourceStatus> sources_;  // GUARDED_BY(mu_)
   NewsSinkSharedPtr news_;             // GUARDED_BY(mu_)
-  // Samples, logs, probe, request time: the storage. Never null; replaced
-  // by a copy when written while shared. GUARDED_BY(mu_)
+  // Samples, logs, probe, request time: the storage. Null until the first
+  // observation; replaced by a copy when written while shared.
+  // GUARDED_BY(mu_)
   std::shared_ptr<ObservationFrame> frame_;
   // The source's verdict on the last probe (probed instances only).
   std::unique_ptr<PolicyVerdict> probe_verdict_;  // GUARDED_BY(mu_)
