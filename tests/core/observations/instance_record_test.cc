@@ -372,12 +372,15 @@ TEST_F(InstanceRecordTest, FrameAndGenerationMoveOnlyWhenSomethingChanges) {
 }
 
 TEST_F(InstanceRecordTest, AFrameNobodyHoldsIsRebuiltInPlace) {
-  const ObservationFrame* first = record_.frame().get();
+  // The frame exists from the first observation; later ones change it in place.
   const std::vector<MetricSample> s = {sample("a", 1)};
   ASSERT_TRUE(record_.merge_samples(s, kNow));
+  const ObservationFrame* first = record_.frame().get();
+  const std::vector<MetricSample> t = {sample("b", 2)};
+  ASSERT_TRUE(record_.merge_samples(t, kNow + 1));
   const auto again = record_.frame();
   EXPECT_EQ(again.get(), first);  // the same object, its buffers reused
-  EXPECT_EQ(again->abi()->sample_count, 1U);
+  EXPECT_EQ(again->abi()->sample_count, 2U);
 }
 
 TEST_F(InstanceRecordTest, FrameStringsPointIntoTheFrameAndLogsAreOldestFirst) {
