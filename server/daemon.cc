@@ -66,6 +66,11 @@ Result<ListenAddress> parse_listen_override(const std::string& text) {
   return out;
 }
 
+std::string endpoint_text(const boost::asio::ip::tcp::endpoint& e) {
+  return (e.address().is_v6() ? "[" + e.address().to_string() + "]" : e.address().to_string()) +
+         ":" + std::to_string(e.port());
+}
+
 Result<void> write_port_file(const std::filesystem::path& path, const std::string& text) {
   const std::filesystem::path tmp = path.string() + ".tmp";
   {
@@ -94,6 +99,9 @@ class Daemon {
   // transition numbering). Error when the store cannot be opened.
   Result<void> open_state(const Config& config);
   void install_routes();
+  // Binds the aios.mgmt_listen listener (one thread) when configured, and
+  // writes --mgmt-port-file. Error names the address.
+  Result<void> open_mgmt_listener(const SessionLimits& limits);
   void arm_prune_timer();
   void shutdown();
 
@@ -113,9 +121,11 @@ class Daemon {
   std::unique_ptr<ServerContext> ctx_;
   WriteAuth auth_;
   Router router_;
+  Router mgmt_router_;  // the aios.mgmt_listen listener's
   net::io_context io_;
   std::unique_ptr<net::steady_timer> prune_timer_;  // on io_: destroyed before it
   std::unique_ptr<HttpServer> http_;
+  std::unique_ptr<HttpServer> mgmt_http_;  // when aios.mgmt_listen is set
   std::mutex reload_mu_;
   prometheus::CounterFamily* reloads_ = nullptr;
   std::once_flag shutdown_once_;
@@ -162,6 +172,10 @@ Result<std::string> Daemon::apply_plan(const EnginePlanConstSharedPtr& plan,
       spdlog::warn(
           "reload: changes under server: (listen, limits, threads) take effect at "
           "restart; auth_token_file is applied now");
+    }
+    if (current->config.aios.mgmt_listen != plan->config.aios.mgmt_listen) {
+      restart_needed.push_back("aios.mgmt_listen");
+      spdlog::warn("reload: aios.mgmt_listen changes take effect at restart");
     }
     if (current->config.state_dir != plan->config.state_dir) {
       restart_needed.push_back("state_dir");
@@ -239,12 +253,31 @@ void Daemon::install_routes() {
   add_ops_routes(router_, *ctx_);
   add_hold_routes(router_, *ctx_);
   add_event_routes(router_, *ctx_);
+  mgmt_router_.set_write_guard([this](const Request& req) { return auth_.check(req); });
+  add_aios_mgmt_listener_routes(mgmt_router_, *ctx_);
+}
+
+Result<void> Daemon::open_mgmt_listener(const SessionLimits& limits) {
+  const std::optional<ListenAddress>& listen = engine_->plan()->config.aios.mgmt_listen;
+  if (!listen) return {};
+  auto endpoint = resolve_listen(*listen);
+  if (!endpoint) return fail("aios.mgmt_listen: " + endpoint.error().message);
+  auto http = HttpServer::open(*endpoint, 1, mgmt_router_, limits);
+  if (!http) return fail("aios.mgmt_listen: " + http.error().message);
+  mgmt_http_ = std::move(*http);
+  const std::string bound = endpoint_text(mgmt_http_->local_endpoint());
+  if (options_.mgmt_port_file) {
+    if (auto written = write_port_file(*options_.mgmt_port_file, bound); !written) return written;
+  }
+  spdlog::info("AIOS management (POST /mgmt) listening on http://{}", bound);
+  return {};
 }
 
 void Daemon::shutdown() {
   std::call_once(shutdown_once_, [this] {
     spdlog::info("shutting down: closing the listener and draining evaluations");
     if (http_) http_->stop();
+    if (mgmt_http_) mgmt_http_->stop();
     if (prune_timer_) net::post(io_, [this] { prune_timer_->cancel(); });
     if (sources_) sources_->stop();
     if (engine_) engine_->stop();
@@ -400,9 +433,7 @@ int Daemon::run() {
   }
   http_ = std::move(*http);
   const auto bound = http_->local_endpoint();
-  const std::string bound_text = (bound.address().is_v6() ? "[" + bound.address().to_string() + "]"
-                                                          : bound.address().to_string()) +
-                                 ":" + std::to_string(bound.port());
+  const std::string bound_text = endpoint_text(bound);
   if (options_.port_file) {
     if (auto written = write_port_file(*options_.port_file, bound_text); !written) {
       spdlog::error("cannot start: {}", written.error().message);
@@ -410,7 +441,13 @@ int Daemon::run() {
       return 1;
     }
   }
+  if (auto opened = open_mgmt_listener(limits); !opened) {
+    spdlog::error("cannot start: {}", opened.error().message);
+    shutdown();
+    return 1;
+  }
   http_->start();
+  if (mgmt_http_) mgmt_http_->start();
   prune_timer_ = std::make_unique<net::steady_timer>(io_);
   (void)prune_state(*state_, engine_->holds(), SystemClock::instance().wall_ms(),
                     (*plan)->config.history_retention);

@@ -18,6 +18,8 @@ struct DaemonOptions {
   std::optional<std::string> listen;
   // Written with "host:port\n" once listening (useful with port 0).
   std::optional<std::filesystem::path> port_file;
+  // The same for the aios.mgmt_listen listener, when configured.
+  std::optional<std::filesystem::path> mgmt_port_file;
 };
 
 // Runs the daemon until SIGTERM or SIGINT; SIGHUP reloads. Returns the

@@ -45,7 +45,13 @@ void Response::drop_body() {
 }
 
 Response error_response(const Request& req, http::status status, std::string_view message) {
+  return error_response(req, status, message, message);
+}
+
+Response error_response(const Request& req, http::status status, std::string_view message,
+                        std::string_view aios_error) {
   boost::json::object o{{"success", false},
+                        {"error", boost::json::string_view(aios_error.data(), aios_error.size())},
                         {"message", boost::json::string_view(message.data(), message.size())}};
   return json_response(req, status, to_json_text(o));
 }

@@ -50,8 +50,13 @@ Response json_response(const Request& req, http::status status, std::string body
 // The same with a shared body (see Response::set_shared_body).
 Response json_response(const Request& req, http::status status, std::shared_ptr<const void> owner,
                        std::string_view body);
-// {"success": false, "message": message} with `status`.
+// {"success": false, "error": message, "message": message} with `status`:
+// AIOS clients read `error`, /v1 clients `message` (docs/http-api.md).
 Response error_response(const Request& req, http::status status, std::string_view message);
+// The same with AIOS's own words in `error` (e.g. "No block data found")
+// and ours in `message`.
+Response error_response(const Request& req, http::status status, std::string_view message,
+                        std::string_view aios_error);
 // error_response with the status that fits error.code: kInvalid 400,
 // kNotFound 404, kConflict 409, kBusy 503 (with Retry-After), kTimeout 504,
 // kUnavailable 503.

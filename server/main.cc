@@ -71,10 +71,13 @@ int main(int argc, char** argv) {
   std::string log_level = "info";
   std::string listen;
   std::string port_file;
+  std::string mgmt_port_file;
   std::vector<std::string> plugin_dirs;
   app.add_option("-c,--config", config, "Configuration file (YAML)")->capture_default_str();
   app.add_option("--listen", listen, "Override server.listen, e.g. 127.0.0.1:0");
   app.add_option("--port-file", port_file, "Write the bound host:port to this file once listening");
+  app.add_option("--mgmt-port-file", mgmt_port_file,
+                 "Write the aios.mgmt_listen listener's bound host:port to this file");
   app.add_option("--plugins-dir", plugin_dirs,
                  "Extra plugin folder searched before the config's plugins.dirs (repeatable)");
   app.add_option("--log-format", log_format, "text or json")
@@ -114,5 +117,6 @@ int main(int argc, char** argv) {
   options.builtin_plugin_dirs = dirs;
   if (!listen.empty()) options.listen = listen;
   if (!port_file.empty()) options.port_file = port_file;
+  if (!mgmt_port_file.empty()) options.mgmt_port_file = mgmt_port_file;
   return blockhealth::server::run_daemon(options);
 }

@@ -11,6 +11,8 @@ namespace blockhealth::server {
 
 // GET /block/health/{block}, POST /block/{block}/health-checker/mgmt
 void add_aios_routes(Router& router, ServerContext& ctx);
+// POST /mgmt: the routes of the aios.mgmt_listen listener
+void add_aios_mgmt_listener_routes(Router& router, ServerContext& ctx);
 // GET /v1/blocks, /v1/blocks/{block}, /v1/blocks/{block}/history, /v1/plugins
 void add_block_routes(Router& router, ServerContext& ctx);
 // PUT/DELETE /v1/blocks/{block}/instances/{instance},

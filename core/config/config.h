@@ -22,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/model/aios_shape.h"
 #include "core/model/status.h"
 
 namespace blockhealth {
@@ -114,6 +115,9 @@ struct InstanceConfig {
   std::optional<HttpUrl> metrics_url;
   std::optional<std::filesystem::path> log_file;  // absolute
   std::map<std::string, std::string> labels;
+  // `role: executor`: AIOS's executor, listed AIOS's way when no check
+  // applies to it (AiosShape::executor_row).
+  bool executor = false;
   SourceMark mark;  // of the list item
 };
 
@@ -176,12 +180,23 @@ struct BlockConfig {
   std::vector<InstanceConfig> instances;   // file order; may be empty (pushed later)
   std::vector<PolicyConfig> policies;      // file order
   std::vector<ActionConfig> on_transition;
+  AiosShape aios;   // the config's `aios:` shape (the same for every block)
   SourceMark mark;  // of the list item
 
   // Healthy instances needed out of `instances`: min_healthy, or all of them.
   int required_healthy(int instances) const;
   const InstanceConfig* find_instance(std::string_view id) const;  // nullptr if none
   const PolicyConfig* find_policy(std::string_view id) const;      // nullptr if none
+};
+
+// The `aios:` section: AIOS-exact behaviour where ours differs.
+struct AiosConfig {
+  AiosShape shape;  // copied into every BlockConfig
+  // A second listener serving AIOS's `POST /mgmt` (off when absent), for
+  // `mgmt_block` or the block a request names in its `block` field.
+  std::optional<ListenAddress> mgmt_listen;
+  std::optional<std::string> mgmt_block;  // a configured block's id
+  friend bool operator==(const AiosConfig&, const AiosConfig&) = default;
 };
 
 struct Config {
@@ -196,6 +211,7 @@ struct Config {
   std::vector<std::filesystem::path> plugin_dirs;  // absolute, file order
   BlockSettings defaults;                          // built-ins overridden by `defaults:`
   std::vector<BlockConfig> blocks;                 // file order; ids unique
+  AiosConfig aios;
 
   const BlockConfig* find_block(std::string_view id) const;  // nullptr if none
 };

@@ -10,6 +10,7 @@
 #include <optional>
 #include <system_error>
 
+#include "core/config/aios_reader.h"
 #include "core/config/block_reader.h"
 #include "core/config/config_validation.h"
 #include "core/config/server_reader.h"
@@ -119,9 +120,10 @@ std::optional<Config> read_document(std::string_view yaml, const fs::path& base_
                      describe_node(root));
     return std::nullopt;
   }
-  const MapReader r(root, kFileStart, "",
-                    {"server", "state_dir", "history_retention", "plugins", "defaults", "blocks"},
-                    problems);
+  const MapReader r(
+      root, kFileStart, "",
+      {"server", "state_dir", "history_retention", "plugins", "defaults", "blocks", "aios"},
+      problems);
   Config config;
   config.source = problems.file();
   config.base_dir = base_dir;
@@ -142,6 +144,15 @@ std::optional<Config> read_document(std::string_view yaml, const fs::path& base_
   if (const auto list = r.list("blocks")) {
     config.blocks = read_blocks(*list, config.defaults, base_dir, problems);
   }
+  if (const auto node = r.map("aios")) {
+    const MapReader aios(*node, r.get("aios")->mark(), "aios", aios_keys(), problems);
+    config.aios = read_aios(aios);
+    if (config.aios.mgmt_block && config.find_block(*config.aios.mgmt_block) == nullptr) {
+      problems.add(aios.get("mgmt_block")->mark(),
+                   "aios: mgmt_block: no block '" + *config.aios.mgmt_block + "' in blocks:");
+    }
+  }
+  for (BlockConfig& block : config.blocks) block.aios = config.aios.shape;
   validate_config(config, problems);
   return config;
 }

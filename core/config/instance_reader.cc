@@ -46,13 +46,14 @@ std::optional<InstanceConfig> read_instance(const YAML::Node& item, int index,
   if (!expect_item_map(item, index, block_where, "instances", problems)) return std::nullopt;
   const MapReader r(item, to_source_mark(item.Mark()),
                     item_where("instance", peek_scalar(item, "id"), index, block_where),
-                    {"id", "health_url", "metrics_url", "log_file", "labels"}, problems);
+                    {"id", "health_url", "metrics_url", "log_file", "labels", "role"}, problems);
   InstanceConfig out;
   out.mark = r.mark();
   out.health_url = r.http_url("health_url");
   out.metrics_url = r.http_url("metrics_url");
   out.log_file = r.path("log_file", base_dir);
   if (auto labels = r.string_map("labels", &check_label_name)) out.labels = std::move(*labels);
+  if (auto role = r.choice("role", {"instance", "executor"})) out.executor = *role == "executor";
 
   auto id = r.required_id(" (each instance needs an id, unique in its block)");
   if (!id) return std::nullopt;

@@ -221,6 +221,30 @@ std::optional<std::int64_t> MapReader::integer(std::string_view key, std::int64_
   return v;
 }
 
+std::optional<bool> MapReader::boolean(std::string_view key) const {
+  const auto f = get(key);
+  if (!f) return std::nullopt;
+  if (f->value.IsScalar() && (f->value.Scalar() == "true" || f->value.Scalar() == "false")) {
+    return f->value.Scalar() == "true";
+  }
+  report(*f, "expected true or false, got " + describe_node(f->value));
+  return std::nullopt;
+}
+
+std::optional<std::string> MapReader::choice(std::string_view key,
+                                             const std::vector<std::string_view>& choices) const {
+  const auto f = get(key);
+  if (!f) return std::nullopt;
+  std::string listed;
+  for (std::string_view c : choices) {
+    if (f->value.IsScalar() && f->value.Scalar() == c) return std::string(c);
+    if (!listed.empty()) listed += c == choices.back() ? " or " : ", ";
+    listed += c;
+  }
+  report(*f, "expected " + listed + ", got " + describe_node(f->value));
+  return std::nullopt;
+}
+
 std::optional<std::chrono::milliseconds> MapReader::duration(std::string_view key,
                                                              std::chrono::milliseconds min,
                                                              std::chrono::milliseconds max) const {

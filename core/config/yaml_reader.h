@@ -87,6 +87,12 @@ class MapReader {
   std::optional<std::string> required_id(std::string_view missing_hint) const;
   std::optional<std::int64_t> integer(std::string_view key, std::int64_t min,
                                       std::int64_t max) const;
+  // true/false (YAML 1.2's words only: not yes/no/on/off, which read as
+  // strings elsewhere).
+  std::optional<bool> boolean(std::string_view key) const;
+  // One of `choices` (exact words); the problem lists them.
+  std::optional<std::string> choice(std::string_view key,
+                                    const std::vector<std::string_view>& choices) const;
   std::optional<std::chrono::milliseconds> duration(std::string_view key,
                                                     std::chrono::milliseconds min,
                                                     std::chrono::milliseconds max) const;

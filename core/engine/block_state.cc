@@ -39,6 +39,7 @@ InstanceSlot& BlockState::add_instance(const std::string& id, bool pushed,
   in->record = store.ensure({config.id, id}, limits_for(config.settings));
   const InstanceConfig* cfg = pushed ? nullptr : config.find_instance(id);
   in->probed = cfg != nullptr && cfg->health_url.has_value();
+  in->executor = cfg != nullptr && cfg->executor;
   probed_instances += in->probed ? 1 : 0;
   if (config.flapping) in->flap = std::make_unique<FlapDetector>(*config.flapping);
   set_trackers(*in);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/engine/view_memo.h"
+#include "core/model/aios_shape.h"
 #include "core/model/policy_verdict.h"
 #include "core/model/silence.h"
 #include "core/model/status.h"
@@ -42,8 +43,10 @@ struct InstanceView {
   std::string reason;
   std::optional<Evidence> evidence;
   std::int64_t since_ms = 0;
-  std::int64_t last_seen_ms = 0;         // as of the view's build
-  LastSeenCellConstSharedPtr last_seen;  // live value, for "lastMetrics"
+  std::int64_t last_seen_ms = 0;             // as of the view's build
+  LastSeenCellConstSharedPtr last_reported;  // live value, for "lastMetrics"
+  std::int64_t last_reported_ms = 0;         // as of the view's build
+  bool executor = false;                     // `role: executor`
   std::vector<PolicyResultView> policies;
   std::vector<SourceStatus> sources;       // pull sources and how they are doing
   std::optional<Maintenance> maintenance;  // active maintenance window
@@ -101,6 +104,7 @@ struct BlockView {
   std::vector<InstanceView> instances;
   std::vector<PolicyStateView> policies;
   TransitionHistoryConstSharedPtr history;  // never null
+  AiosShape aios;                           // how GET /block/health/<id> writes it
 
   // What readers derived from this view (core/wire keeps the bodies here).
   ViewMemo memo;

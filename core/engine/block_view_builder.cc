@@ -16,8 +16,10 @@ InstanceView instance_view(const BlockState& block, const InstanceSlot& in,
   iv.reason = v.reason;
   iv.evidence = v.evidence;
   iv.since_ms = in.health.since_ms();
-  iv.last_seen = in.record->last_seen_cell();
-  iv.last_seen_ms = iv.last_seen->load(std::memory_order_relaxed);
+  iv.last_seen_ms = in.record->last_seen_cell()->load(std::memory_order_relaxed);
+  iv.last_reported = in.record->last_reported_cell();
+  iv.last_reported_ms = iv.last_reported->load(std::memory_order_relaxed);
+  iv.executor = in.executor;
   iv.sources = in.record->source_statuses();
   iv.maintenance = holds.maintenance(block.id(), in.id());
   iv.silence = holds.silence_for(block.id(), in.id());
@@ -85,6 +87,7 @@ BlockViewConstSharedPtr build_block_view(const BlockState& block, const HoldRegi
   view->state_index = state_index;
   view->built_ms = block.evaluated_ms;
   view->paused = block.paused;
+  view->aios = block.config.aios;
   view->healthy = true;
   view->status = Status::kOk;
   view->instances.reserve(block.instances.size());

@@ -256,19 +256,36 @@ void Engine::manage_policy(const std::string& block, const std::string& policy,
   auto started = run_on_engine([&]() -> Result<void> {
     BlockState* b = find_block(block);
     if (b == nullptr) return no_block(block);
-    PolicySlot* slot = b->find_policy(policy);
-    if (slot == nullptr) {
+    PolicySlot* slot = policy.empty() ? nullptr : b->find_policy(policy);
+    if (policy.empty()) {
+      std::vector<PolicySlot*> managed;
+      for (PolicySlot& p : b->policies) {
+        if (p.planned.handle->instance->plugin().has_manage()) managed.push_back(&p);
+      }
+      if (managed.size() != 1) {
+        std::string names;
+        for (const PolicySlot* p : managed) names += (names.empty() ? "" : ", ") + p->id();
+        return fail(ErrorCode::kInvalid,
+                    managed.empty()
+                        ? "block '" + block + "' has no policy with management actions"
+                        : "block '" + block + "' has " + std::to_string(managed.size()) +
+                              " policies with management actions (" + names +
+                              "); name one in mgmt_data.policy");
+      }
+      slot = managed.front();
+    } else if (slot == nullptr) {
       return fail(ErrorCode::kNotFound, "block '" + block + "' has no policy '" + policy + "'");
     }
     PolicyHandleSharedPtr handle = slot->planned.handle;
+    const std::string& named = slot->id();
     if (!handle->instance->plugin().has_manage()) {
-      return fail("policy '" + policy + "' (" + handle->instance->plugin().name() +
+      return fail("policy '" + named + "' (" + handle->instance->plugin().name() +
                   ") has no management actions");
     }
     bool expected = false;
     if (!handle->instance->plugin().reentrant() &&
         !handle->busy.compare_exchange_strong(expected, true)) {
-      return fail(ErrorCode::kBusy, "policy '" + policy + "' is busy evaluating; try again");
+      return fail(ErrorCode::kBusy, "policy '" + named + "' is busy evaluating; try again");
     }
     const auto timeout = slot->config.timeout;
     auto cancel = std::make_shared<std::atomic<bool>>(false);
@@ -290,11 +307,11 @@ void Engine::manage_policy(const std::string& block, const std::string& policy,
     }
     auto timer = std::make_shared<boost::asio::steady_timer>(io_, timeout);
     timer->async_wait(
-        [timer, ticket, cancel, once, policy, timeout](const boost::system::error_code& ec) {
+        [timer, ticket, cancel, once, named = named, timeout](const boost::system::error_code& ec) {
           if (ec) return;
           cancel->store(true);
           ticket->abandon();
-          (*once)(fail(ErrorCode::kTimeout, "policy '" + policy + "' did not answer within " +
+          (*once)(fail(ErrorCode::kTimeout, "policy '" + named + "' did not answer within " +
                                                 std::to_string(timeout.count()) + "ms"));
         });
     return {};

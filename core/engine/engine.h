@@ -101,7 +101,8 @@ class Engine {
   // Sends an action to a policy's manage(); `done` is called exactly once,
   // on an arbitrary thread, with the policy's JSON answer or an error.
   // Fails fast when the block or policy is unknown, the policy has no
-  // manage(), or it is busy.
+  // manage(), or it is busy. An empty `policy` names the block's only
+  // policy with a manage() (kInvalid when it has none or several).
   void manage_policy(const std::string& block, const std::string& policy, const std::string& action,
                      const std::string& data_json, std::function<void(Result<std::string>)> done);
 

@@ -14,7 +14,7 @@ bool clean_text(const std::string& s, std::size_t max_bytes) {
 }  // namespace
 
 InstanceRecord::InstanceRecord(InstanceKey key, const ObservationLimits& limits)
-    : key_(std::move(key)), last_seen_(std::make_shared<LastSeenCell>(0)), limits_(limits) {}
+    : key_(std::move(key)), cells_(std::make_shared<SeenCells>()), limits_(limits) {}
 
 ObservationFrame& InstanceRecord::writable_frame() {
   if (!frame_) {
@@ -199,6 +199,7 @@ void InstanceRecord::record_probe(ProbeResult probe, std::optional<PolicyVerdict
     probe.body.resize(limits_.max_probe_body_bytes);
   }
   const std::int64_t when = probe.time_ms;
+  const bool probe_answered = probe.outcome == BH_PROBE_RESPONSE;
   writable_frame().set_probe(probe);
   if (!judged) {
     probe_verdict_.reset();
@@ -207,7 +208,7 @@ void InstanceRecord::record_probe(ProbeResult probe, std::optional<PolicyVerdict
   } else {
     probe_verdict_ = std::make_unique<PolicyVerdict>(std::move(*judged));
   }
-  touch_locked(when);
+  touch_locked(when, probe_answered);
   changed_locked(BH_INPUT_PROBE);
 }
 
@@ -220,15 +221,18 @@ void InstanceRecord::record_request(std::int64_t time_ms) {
 
 void InstanceRecord::touch(std::int64_t now_ms) {
   std::lock_guard lock(mu_);
-  if (now_ms > last_seen_->load(std::memory_order_relaxed)) {
+  if (now_ms > cells_->seen.load(std::memory_order_relaxed)) {
     touch_locked(now_ms);
     changed_locked(0);
   }
 }
 
-void InstanceRecord::touch_locked(std::int64_t now_ms) {
-  if (now_ms > last_seen_->load(std::memory_order_relaxed)) {
-    last_seen_->store(now_ms, std::memory_order_relaxed);
+void InstanceRecord::touch_locked(std::int64_t now_ms, bool reported) {
+  if (reported && now_ms > cells_->reported.load(std::memory_order_relaxed)) {
+    cells_->reported.store(now_ms, std::memory_order_relaxed);
+  }
+  if (now_ms > cells_->seen.load(std::memory_order_relaxed)) {
+    cells_->seen.store(now_ms, std::memory_order_relaxed);
     writable_frame().set_last_seen(now_ms);
   }
 }

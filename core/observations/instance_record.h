@@ -122,7 +122,13 @@ class InstanceRecord {
   void set_news_sink(NewsSinkSharedPtr sink);
 
   const InstanceKey& key() const { return key_; }
-  LastSeenCellConstSharedPtr last_seen_cell() const { return last_seen_; }
+  // When anything was last observed of the instance (pushes, scrapes,
+  // probes, failed ones included: staleness reads it). 0 = never.
+  LastSeenCellConstSharedPtr last_seen_cell() const { return {cells_, &cells_->seen}; }
+  // When the instance last reported: a push, a scrape that answered, a
+  // probe that got an HTTP answer (not a refused or timed-out one). AIOS's
+  // "lastMetrics" age reads it. 0 = never.
+  LastSeenCellConstSharedPtr last_reported_cell() const { return {cells_, &cells_->reported}; }
   void set_limits(const ObservationLimits& limits);
 
   // Bytes this record holds on the heap beyond its own object (memory
@@ -139,12 +145,18 @@ class InstanceRecord {
   // The frame to change: copied first when an evaluation holds it.
   // REQUIRES: mu_ held.
   ObservationFrame& writable_frame();
-  void touch_locked(std::int64_t now_ms);
+  // REQUIRES: mu_ held. Moves last seen (and last reported when
+  // `reported`) forward to now_ms.
+  void touch_locked(std::int64_t now_ms, bool reported = true);
   // REQUIRES: mu_ held. Marks the observations changed and tells the sink.
   void changed_locked(std::uint32_t inputs);  // BH_INPUT_* bits changed (0: only last seen)
 
   const InstanceKey key_;
-  const std::shared_ptr<LastSeenCell> last_seen_;
+  struct SeenCells {  // one allocation for both, shared with views
+    LastSeenCell seen{0};
+    LastSeenCell reported{0};
+  };
+  const std::shared_ptr<SeenCells> cells_;
 
   mutable std::mutex mu_;
   ObservationLimits limits_;           // GUARDED_BY(mu_)

@@ -63,8 +63,70 @@ PolicyVerdict verdict(Status status, const ProbeResult& probe, std::string_view 
   return v;
 }
 
+// Python's truth value of a JSON value, as AIOS's `if json_response.get("success")`.
+bool python_truthy(const boost::json::value& v) {
+  switch (v.kind()) {
+    case boost::json::kind::null:
+      return false;
+    case boost::json::kind::bool_:
+      return v.get_bool();
+    case boost::json::kind::int64:
+      return v.get_int64() != 0;
+    case boost::json::kind::uint64:
+      return v.get_uint64() != 0;
+    case boost::json::kind::double_:
+      return v.get_double() != 0.0;
+    case boost::json::kind::string:
+      return !v.get_string().empty();
+    case boost::json::kind::array:
+      return !v.get_array().empty();
+    case boost::json::kind::object:
+      return !v.get_object().empty();
+  }
+  return false;
+}
+
+// The AIOS instance envelope {"success": ..., "data": {"status": ...}},
+// judged as AIOS's block health checker (health_checker/core/checker.py)
+// does: healthy only when `success` is truthy and data.status is exactly
+// "healthy".
+PolicyVerdict judge_aios_envelope(const ProbeResult& probe, const boost::json::object& body,
+                                  const std::string& head) {
+  if (!python_truthy(body.at("success"))) {
+    return verdict(Status::kUnhealthy, probe,
+                   head + " but success is " +
+                       sanitize_utf8(boost::json::serialize(body.at("success")), 64) + ": " +
+                       excerpt(probe.body));
+  }
+  const auto* data = body.if_contains("data");
+  if (data == nullptr || !data->is_object()) {
+    return verdict(Status::kUnhealthy, probe,
+                   head +
+                       ", success true but data is not an object (AIOS needs "
+                       "data.status \"healthy\"): " +
+                       excerpt(probe.body));
+  }
+  const auto* status = data->get_object().if_contains("status");
+  if (status == nullptr) {
+    return verdict(Status::kUnhealthy, probe,
+                   head +
+                       ", success true but data has no status (AIOS needs "
+                       "data.status \"healthy\"): " +
+                       excerpt(probe.body));
+  }
+  if (status->is_string() && status->get_string() == "healthy") {
+    return verdict(Status::kOk, probe, head + ", success true, data.status \"healthy\"");
+  }
+  const std::string word =
+      status->is_string() ? "\"" + sanitize_utf8(status->get_string(), kBodyExcerptBytes) + "\""
+                          : sanitize_utf8(boost::json::serialize(*status), 64);
+  return verdict(Status::kUnhealthy, probe,
+                 head + " but data.status is " + word + ": " + excerpt(probe.body));
+}
+
 PolicyVerdict judge_json_body(const ProbeResult& probe, const boost::json::object& body) {
   const std::string head = status_line(probe.http_status);
+  if (body.contains("success")) return judge_aios_envelope(probe, body, head);
   if (const auto* status = body.if_contains("status")) {
     if (const auto* word = status->if_string()) {
       if (is_healthy_status_word(*word)) {

@@ -18,7 +18,13 @@ namespace blockhealth {
 // - A response outside 2xx: kUnhealthy, "HTTP 503 Service Unavailable",
 //   followed by the start of the body when there is one.
 // - A 2xx response whose body is a JSON object:
-//   - with a "status" member: kOk when it is a string naming health
+//   - with a "success" member, the AIOS instance envelope
+//     {"success": true, "data": {"status": "healthy", ...}}: kOk only when
+//     `success` is truthy (Python's truth value) and data.status is exactly
+//     the string "healthy", as AIOS's block health checker judges it;
+//     anything else is kUnhealthy, naming what was found
+//     ("... but data.status is \"unreachable\": {...}");
+//   - else with a "status" member: kOk when it is a string naming health
 //     (is_healthy_status_word) or the boolean true; anything else is
 //     kUnhealthy with the body's text in the reason;
 //   - else with a boolean "healthy" member (the AIOS shape): its value;

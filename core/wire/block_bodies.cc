@@ -4,6 +4,7 @@
 #include <charconv>
 #include <memory>
 
+#include "core/util/python_float.h"
 #include "core/wire/engine_json.h"
 #include "core/wire/json_writer.h"
 
@@ -134,45 +135,71 @@ std::string summary_of(const BlockView& view) {
   return out;
 }
 
-// AIOS shape, keys in the order AIOS clients receive them (sorted).
+// AIOS shape, keys in the order AIOS clients receive them (Flask's
+// jsonify sorts them). As AIOS's global block metrics service writes it
+// (global-metrics/block/core/server.py): a reason only on unhealthy rows,
+// the executor's row fixed, the block healthy when every listed row is.
 std::unique_ptr<AiosBody> aios_of(const BlockView& view) {
+  const AiosShape& shape = view.aios;
+  const bool reported_only = shape.membership == AiosShape::Membership::kAios;
   std::vector<std::string> fragments;
   std::vector<LastSeenCellConstSharedPtr> cells;
-  std::string current = R"({"block_id":)";
-  append_json_string(current, view.id);
-  current += R"(,"healthy":)";
-  current += view.healthy ? "true" : "false";
-  current += R"(,"instances":[)";
+  std::string rows;
+  bool all_healthy = true;
   bool first = true;
   for (const InstanceView& in : view.instances) {
-    const bool healthy = counts_as_healthy(in.status);
-    current += first ? "{" : ",{";
+    const bool executor_row = shape.executor_row && in.executor && in.policies.empty();
+    if (!executor_row && reported_only && in.last_reported_ms == 0) continue;
+    rows += first ? "{" : ",{";
     first = false;
-    current += R"("healthy":)";
-    current += healthy ? "true" : "false";
-    current += R"(,"instanceId":)";
-    append_json_string(current, in.id);
-    if (in.last_seen) {  // render() adds "lastMetrics" once the instance has reported
-      fragments.push_back(std::move(current));
-      cells.push_back(in.last_seen);
-      current.clear();
+    if (executor_row) {
+      rows += R"("healthy":true,"instanceId":)";
+      append_json_string(rows, in.id);
+      rows += R"(,"reason":"executor instance"})";
+      continue;
     }
-    if (!healthy || in.status != Status::kOk) {
-      current += R"(,"reason":)";
-      append_json_string(current, in.reason);
+    const bool healthy = counts_as_healthy(in.status);
+    all_healthy = all_healthy && healthy;
+    rows += R"("healthy":)";
+    rows += healthy ? "true" : "false";
+    rows += R"(,"instanceId":)";
+    append_json_string(rows, in.id);
+    if (in.last_reported) {  // render() adds "lastMetrics" once the instance has reported
+      fragments.push_back(std::move(rows));
+      cells.push_back(in.last_reported);
+      rows.clear();
     }
-    current += "}";
+    if (!healthy) {
+      rows += R"(,"reason":)";
+      append_json_string(rows, in.reason);
+    }
+    rows += "}";
   }
-  current += R"(],"success":true})";
-  fragments.push_back(std::move(current));
-  return std::make_unique<AiosBody>(std::move(fragments), std::move(cells));
+  // An empty block: healthy for AIOS (all([])), not when every configured
+  // instance is listed (nothing serving is not healthy).
+  const bool healthy = all_healthy && (reported_only || !view.instances.empty());
+  std::string head = R"({"block_id":)";
+  append_json_string(head, view.id);
+  head += R"(,"healthy":)";
+  head += healthy ? "true" : "false";
+  head += R"(,"instances":[)";
+  if (fragments.empty()) {
+    head += rows;
+    rows = std::move(head);
+  } else {
+    fragments.front().insert(0, head);
+  }
+  rows += R"(],"success":true})";
+  fragments.push_back(std::move(rows));
+  return std::make_unique<AiosBody>(std::move(fragments), std::move(cells), shape.last_metrics);
 }
 
 }  // namespace
 
 AiosBody::AiosBody(std::vector<std::string> fragments,
-                   std::vector<LastSeenCellConstSharedPtr> cells)
-    : fragments_(std::move(fragments)), cells_(std::move(cells)) {
+                   std::vector<LastSeenCellConstSharedPtr> cells,
+                   AiosShape::LastMetrics last_metrics)
+    : fragments_(std::move(fragments)), cells_(std::move(cells)), last_metrics_(last_metrics) {
   for (const std::string& f : fragments_) size_hint_ += f.size();
   size_hint_ += cells_.size() * 40;
 }
@@ -180,16 +207,14 @@ AiosBody::AiosBody(std::vector<std::string> fragments,
 void AiosBody::render(std::string& out, std::int64_t now_ms) const {
   out.reserve(out.size() + size_hint_);
   out += fragments_[0];
+  const bool as_number = last_metrics_ == AiosShape::LastMetrics::kNumber;
   for (std::size_t i = 0; i < cells_.size(); ++i) {
-    const std::int64_t seen_ms = cells_[i]->load(std::memory_order_relaxed);
-    if (seen_ms != 0) {
-      const std::int64_t age_ms = now_ms - seen_ms;
-      char digits[32];
-      const double seconds = age_ms > 0 ? static_cast<double>(age_ms) / 1000.0 : 0.0;
-      auto [end, ec] = std::to_chars(digits, digits + sizeof digits, seconds);
-      out += R"(,"lastMetrics":")";
-      out.append(digits, ec == std::errc() ? end : digits);
-      out += R"(s ago")";
+    const std::int64_t reported_ms = cells_[i]->load(std::memory_order_relaxed);
+    if (reported_ms != 0) {
+      const std::int64_t age_ms = now_ms - reported_ms;
+      out += as_number ? R"(,"lastMetrics":)" : R"(,"lastMetrics":")";
+      append_python_float_repr(out, age_ms > 0 ? static_cast<double>(age_ms) / 1000.0 : 0.0);
+      if (!as_number) out += R"(s ago")";
     }
     out += fragments_[i + 1];
   }

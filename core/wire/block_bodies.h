@@ -19,19 +19,23 @@ namespace blockhealth::wire {
 // anything else. Immutable; thread-safe.
 class AiosBody {
  public:
-  // REQUIRES: fragments.size() == cells.size() + 1.
-  AiosBody(std::vector<std::string> fragments, std::vector<LastSeenCellConstSharedPtr> cells);
+  // REQUIRES: fragments.size() == cells.size() + 1. `cells` are the
+  // instances' last-reported times.
+  AiosBody(std::vector<std::string> fragments, std::vector<LastSeenCellConstSharedPtr> cells,
+           AiosShape::LastMetrics last_metrics);
 
-  // Appends the body with every "lastMetrics" computed against `now_ms`
-  // (Python's float seconds, "12.5s ago"). An instance whose cell still
-  // reads 0 (never reported) gets no "lastMetrics"; one that reported
-  // after the view was built gets it.
+  // Appends the body with every "lastMetrics" computed against `now_ms`:
+  // the seconds since the instance last reported, in Python's float repr,
+  // as "12.5s ago" or the number 12.5 (AiosShape::LastMetrics). An instance
+  // whose cell still reads 0 (never reported) gets no "lastMetrics"; one
+  // that reported after the view was built gets it.
   void render(std::string& out, std::int64_t now_ms) const;
   std::size_t size_hint() const { return size_hint_; }
 
  private:
   std::vector<std::string> fragments_;
   std::vector<LastSeenCellConstSharedPtr> cells_;
+  AiosShape::LastMetrics last_metrics_;
   std::size_t size_hint_ = 0;
 };
 

@@ -60,7 +60,8 @@ TEST_F(Mgmt, PauseAndResumeShowInTheViews) {
   HttpReply reply = mgmt(address(), "block", "resume");
   ASSERT_EQ(reply.status, 200) << reply.body;
   EXPECT_EQ(reply.json(),
-            json::parse(R"({"success":true,"result":{"action":"resume","block_id":"block"}})"));
+            json::parse(R"({"success":true,"data":{"action":"resume","block_id":"block"},)"
+                        R"("result":{"action":"resume","block_id":"block"}})"));
   EXPECT_FALSE(block_view(address(), "block").at("paused").as_bool());
 
   reply = mgmt(address(), "block", "pause");
@@ -86,12 +87,32 @@ TEST_F(Mgmt, EvaluateRunsThePoliciesOfAPausedBlock) {
   EXPECT_TRUE(view.at("paused").as_bool());
 }
 
-TEST_F(Mgmt, UnknownActionIs400ListingTheBuiltIns) {
+// Without mgmt_data.policy, an action that is not built in goes to the
+// block's only policy with management actions (AIOS's one
+// stabilityChecker); here test_echo, which refuses it.
+TEST_F(Mgmt, AnActionWithoutPolicyGoesToTheOnlyManagedPolicy) {
   const HttpReply reply = mgmt(address(), "block", "explode");
   EXPECT_EQ(reply.status, 400) << reply.body;
+  const std::string expected =
+      "mgmt_action 'explode' is not built in (get_state, pause, resume, evaluate, reload); "
+      "policy test_echo failed: unknown action explode";
+  EXPECT_EQ(str(reply.json(), "message"), expected);
+  EXPECT_EQ(str(reply.json(), "error"), expected);  // AIOS clients read `error`
+}
+
+TEST_F(Mgmt, AnActionWithoutPolicyInABlockWithoutManagedPoliciesIs400) {
+  const HttpReply reply = mgmt(address(), "other", "explode");
+  EXPECT_EQ(reply.status, 400) << reply.body;
   EXPECT_EQ(str(reply.json(), "message"),
-            "unknown mgmt_action 'explode'; built-in actions are get_state, pause, resume, "
-            "evaluate, reload; name a policy in mgmt_data.policy for policy actions");
+            "mgmt_action 'explode' is not built in (get_state, pause, resume, evaluate, reload); "
+            "block 'other' has no policy with management actions");
+}
+
+TEST_F(Mgmt, AnswersCarryDataAsAiosDoesAndResultForOlderClients) {
+  const HttpReply reply = mgmt(address(), "block", "resume");
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  EXPECT_EQ(reply.json().at("data"), reply.json().at("result"));
+  EXPECT_EQ(str(reply.json().at("data"), "action"), "resume");
 }
 
 TEST_F(Mgmt, MalformedBodiesAre400) {

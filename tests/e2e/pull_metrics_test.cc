@@ -100,7 +100,9 @@ TEST(PullMetrics, ADcgmExporterPageIsJudgedByGpuTemperatureAndItsFailuresSayWhy)
   json::value aios = http_get(address, "/block/health/gpus").json();
   EXPECT_TRUE(aios.at("healthy").as_bool()) << aios;
   EXPECT_TRUE(aios.at("instances").at(0).at("healthy").as_bool()) << aios;
-  EXPECT_EQ(str(aios.at("instances").at(0), "reason"), instance_reason()) << aios;
+  // Degraded (warn) is healthy for AIOS, which writes reasons on unhealthy
+  // rows only.
+  EXPECT_FALSE(aios.at("instances").at(0).as_object().contains("reason")) << aios;
 
   // The exporter fails: the scrape says why at once, and the last samples
   // are kept (still judged) until stale_after (1s) passes without a success.

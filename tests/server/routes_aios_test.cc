@@ -65,7 +65,7 @@ TEST_F(RoutesAiosTest, LastMetricsIsComputedAtRequestTime) {
   h_.engine().evaluate("gemma3-27b-block");
   h_.engine().clock().advance_ms(2'000);
   json::value v = RouteHarness::json_of(h_.get("/block/health/gemma3-27b-block"));
-  EXPECT_EQ(v.at("instances").at(0).at("lastMetrics"), "2s ago");
+  EXPECT_EQ(v.at("instances").at(0).at("lastMetrics"), "2.0s ago");
   h_.engine().clock().advance_ms(10'500);
   v = RouteHarness::json_of(h_.get("/block/health/gemma3-27b-block"));
   EXPECT_EQ(v.at("instances").at(0).at("lastMetrics"), "12.5s ago");
@@ -80,7 +80,7 @@ TEST_F(RoutesAiosTest, LastMetricsAppearsAsSoonAsTheInstanceHasReported) {
   const json::value v = RouteHarness::json_of(h_.get("/block/health/gemma3-27b-block"));
   const json::object& executor = v.at("instances").at(0).as_object();
   ASSERT_TRUE(executor.contains("lastMetrics")) << json::serialize(executor);
-  EXPECT_EQ(executor.at("lastMetrics"), "3s ago");
+  EXPECT_EQ(executor.at("lastMetrics"), "3.0s ago");
 }
 
 TEST_F(RoutesAiosTest, UnknownBlockIs404WithSuccessFalse) {
@@ -111,9 +111,10 @@ TEST_F(RoutesAiosTest, GetStateAnswersTheDetailView) {
 TEST_F(RoutesAiosTest, PauseResumeAndEvaluate) {
   Response res = mgmt(R"({"mgmt_action":"resume","mgmt_data":{}})");
   ASSERT_EQ(res.result(), http::status::ok) << res.body();
-  EXPECT_EQ(RouteHarness::json_of(res),
-            json::parse(
-                R"({"success":true,"result":{"action":"resume","block_id":"gemma3-27b-block"}})"));
+  EXPECT_EQ(
+      RouteHarness::json_of(res),
+      json::parse(R"({"success":true,"data":{"action":"resume","block_id":"gemma3-27b-block"},)"
+                  R"("result":{"action":"resume","block_id":"gemma3-27b-block"}})"));
   EXPECT_FALSE(h_.engine().view("gemma3-27b-block")->paused);
   res = mgmt(R"({"mgmt_action":"pause","mgmt_data":null})");
   ASSERT_EQ(res.result(), http::status::ok) << res.body();
@@ -152,10 +153,6 @@ TEST_F(RoutesAiosTest, BadMgmtBodiesAre400WithAMessage) {
       {R"({"mgmt_action":5})", "mgmt_action: expected a non-empty string"},
       {R"({"mgmt_action":"pause","mgmt_data":[1]})", "mgmt_data: expected an object"},
       {R"({"mgmt_action":"echo","mgmt_data":{"policy":7}})", "mgmt_data.policy: expected a string"},
-      {R"({"mgmt_action":"explode"})",
-       "unknown mgmt_action 'explode'; built-in actions are "
-       "get_state, pause, resume, evaluate, reload; name a policy "
-       "in mgmt_data.policy for policy actions"},
   };
   for (const auto& c : cases) {
     const Response res = mgmt(c.body);
@@ -175,7 +172,8 @@ TEST_F(RoutesAiosTest, PolicyActionsGoToThePolicysManage) {
   const Response res = mgmt(R"({"mgmt_action":"echo","mgmt_data":{"policy":"echo","n":[1,2]}})");
   ASSERT_EQ(res.result(), http::status::ok) << res.body();
   EXPECT_EQ(RouteHarness::json_of(res),
-            json::parse(R"({"success":true,"result":{"echo":{"policy":"echo","n":[1,2]}}})"));
+            json::parse(R"({"success":true,"data":{"echo":{"policy":"echo","n":[1,2]}},)"
+                        R"("result":{"echo":{"policy":"echo","n":[1,2]}}})"));
 }
 
 TEST_F(RoutesAiosTest, PolicyActionErrorsMapToStatuses) {

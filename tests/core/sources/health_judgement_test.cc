@@ -3,6 +3,8 @@
 #include <blockhealth/policy_abi.h>
 #include <gtest/gtest.h>
 
+#include "tests/support/test_paths.h"
+
 namespace blockhealth {
 namespace {
 
@@ -113,6 +115,58 @@ TEST(JudgeHealthProbe, AiosHealthyMember) {
   const PolicyVerdict v = judge_health_probe(response(200, R"({"healthy":false})"));
   EXPECT_EQ(v.status, Status::kUnhealthy);
   EXPECT_EQ(v.reason, "GET " + kUrl + R"(: HTTP 200 OK but healthy is false: {"healthy":false})");
+}
+
+// The AIOS instance envelope, judged as AIOS's block health checker does
+// (fixtures from the aios_instance SDK's answers).
+TEST(JudgeHealthProbe, AiosEnvelopeHealthyOnlyWithSuccessAndDataStatusHealthy) {
+  PolicyVerdict v =
+      judge_health_probe(response(200, test::read_fixture("aios-instance-health-ok.json")));
+  EXPECT_EQ(v.status, Status::kOk);
+  EXPECT_EQ(v.reason, "GET " + kUrl + ": HTTP 200 OK, success true, data.status \"healthy\"");
+
+  const std::string unreachable = test::read_fixture("aios-instance-health-unreachable.json");
+  v = judge_health_probe(response(200, unreachable));
+  EXPECT_EQ(v.status, Status::kUnhealthy);
+  EXPECT_TRUE(
+      v.reason.starts_with("GET " + kUrl + ": HTTP 200 OK but data.status is \"unreachable\": "))
+      << v.reason;
+
+  v = judge_health_probe(
+      response(200, test::read_fixture("aios-instance-health-sdk-example.json")));
+  EXPECT_EQ(v.status, Status::kUnhealthy);
+  EXPECT_NE(v.reason.find("data has no status"), std::string::npos) << v.reason;
+
+  v = judge_health_probe(response(500, test::read_fixture("aios-instance-health-failed.json")));
+  EXPECT_EQ(v.status, Status::kUnhealthy);
+  EXPECT_NE(v.reason.find("HTTP 500"), std::string::npos) << v.reason;
+  EXPECT_NE(v.reason.find("CUDA error"), std::string::npos) << v.reason;
+}
+
+TEST(JudgeHealthProbe, AiosEnvelopeSuccessIsPythonTruthAndStatusIsExact) {
+  for (const char* body : {R"({"success":false,"data":{"status":"healthy"}})",
+                           R"({"success":null,"data":{"status":"healthy"}})",
+                           R"({"success":0,"data":{"status":"healthy"}})",
+                           R"({"success":"","data":{"status":"healthy"}})"}) {
+    const PolicyVerdict v = judge_health_probe(response(200, body));
+    EXPECT_EQ(v.status, Status::kUnhealthy) << body;
+    EXPECT_NE(v.reason.find("but success is "), std::string::npos) << v.reason;
+  }
+  for (const char* body : {R"({"success":1,"data":{"status":"healthy"}})",
+                           R"({"success":"yes","data":{"status":"healthy"}})"}) {
+    EXPECT_EQ(judge_health_probe(response(200, body)).status, Status::kOk) << body;
+  }
+  // AIOS compares data.status with == "healthy": no other word, no other case;
+  // a top-level status does not count once the envelope is there.
+  for (const char* body :
+       {R"({"success":true,"data":{"status":"ok"}})",
+        R"({"success":true,"data":{"status":"Healthy"}})",
+        R"({"success":true,"data":{"status":true}})", R"({"success":true,"status":"healthy"})",
+        R"({"success":true,"data":"healthy"})", R"({"success":true,"data":null})"}) {
+    const PolicyVerdict v = judge_health_probe(response(200, body));
+    EXPECT_EQ(v.status, Status::kUnhealthy) << body;
+    EXPECT_NE(v.reason.find(body), std::string::npos) << v.reason;
+  }
 }
 
 TEST(JudgeHealthProbe, NonJsonOrUncheckableBodiesAreOkButNoted) {

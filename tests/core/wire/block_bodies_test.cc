@@ -30,8 +30,18 @@ InstanceView instance(std::string id, Status status, std::string reason,
   in.reason = std::move(reason);
   if (last_seen) {
     in.last_seen_ms = last_seen->load();
-    in.last_seen = std::move(last_seen);
+    in.last_reported_ms = last_seen->load();
+    in.last_reported = std::move(last_seen);
   }
+  return in;
+}
+
+InstanceView executor() {
+  InstanceView in;
+  in.id = "executor";
+  in.executor = true;
+  in.status = Status::kUnknown;
+  in.reason = "no observations yet";
   return in;
 }
 
@@ -57,20 +67,30 @@ std::string render(const AiosBody& body, std::int64_t now) {
 TEST(AiosBody, RendersFragmentsAroundLiveAges) {
   auto a = cell(kNow - 1'500);
   auto b = cell(kNow - 250);
-  AiosBody body({"[", "|", "]"}, {a, b});
+  AiosBody body({"[", "|", "]"}, {a, b}, AiosShape::LastMetrics::kString);
+  // Python's float repr, as the AIOS tutorial shows it: always a point.
   EXPECT_EQ(render(body, kNow), R"([,"lastMetrics":"1.5s ago"|,"lastMetrics":"0.25s ago"])");
   a->store(kNow);  // a fresh observation after the view was built
-  EXPECT_EQ(render(body, kNow + 2'000), R"([,"lastMetrics":"2s ago"|,"lastMetrics":"2.25s ago"])");
+  EXPECT_EQ(render(body, kNow + 2'000),
+            R"([,"lastMetrics":"2.0s ago"|,"lastMetrics":"2.25s ago"])");
   // A clock behind the cell never gives a negative age.
-  EXPECT_EQ(render(body, kNow - 10'000), R"([,"lastMetrics":"0s ago"|,"lastMetrics":"0s ago"])");
+  EXPECT_EQ(render(body, kNow - 10'000),
+            R"([,"lastMetrics":"0.0s ago"|,"lastMetrics":"0.0s ago"])");
+}
+
+TEST(AiosBody, NumericLastMetricsAsCurrentAiosSendsThem) {
+  auto a = cell(kNow - 12'959);
+  auto b = cell(kNow - 5'000);
+  AiosBody body({"[", "|", "]"}, {a, b}, AiosShape::LastMetrics::kNumber);
+  EXPECT_EQ(render(body, kNow), R"([,"lastMetrics":12.959|,"lastMetrics":5.0])");
 }
 
 TEST(AiosBody, AnInstanceThatNeverReportedHasNoLastMetricsUntilItDoes) {
   auto a = cell(0);
-  AiosBody body({"[", "]"}, {a});
+  AiosBody body({"[", "]"}, {a}, AiosShape::LastMetrics::kString);
   EXPECT_EQ(render(body, kNow), "[]");
   a->store(kNow - 3'000);
-  EXPECT_EQ(render(body, kNow), R"([,"lastMetrics":"3s ago"])");
+  EXPECT_EQ(render(body, kNow), R"([,"lastMetrics":"3.0s ago"])");
 }
 
 class SerializeBlockViewTest : public ::testing::Test {
@@ -92,7 +112,7 @@ class SerializeBlockViewTest : public ::testing::Test {
 
 TEST_F(SerializeBlockViewTest, AiosShapeMatchesTheFixtureKeysInOrder) {
   view_.healthy = true;
-  view_.instances.push_back(instance("executor", Status::kDegraded, "p: warm"));
+  view_.instances.push_back(executor());
   view_.instances.push_back(instance("in-vkkv", Status::kOk, "p: fine", cell(kNow - 12'959)));
   const json::value got = aios();
   const json::value fixture = json::parse(test::read_fixture("aios-block-health-response.json"));
@@ -106,10 +126,54 @@ TEST_F(SerializeBlockViewTest, AiosShapeMatchesTheFixtureKeysInOrder) {
   EXPECT_EQ(got.at("block_id"), "gemma3-27b-block");
   EXPECT_EQ(got.at("healthy"), true);
   EXPECT_EQ(got.at("success"), true);
+  EXPECT_EQ(ours[0], fixture.at("instances").at(0));  // the executor row, exactly
   EXPECT_EQ(ours[1].at("lastMetrics"), "12.959s ago");
 }
 
-TEST_F(SerializeBlockViewTest, AiosKeysAreSortedAndReasonOnlyWhenNotOk) {
+TEST_F(SerializeBlockViewTest, AnExecutorThatIsCheckedShowsItsVerdict) {
+  InstanceView in = executor();
+  in.status = Status::kUnhealthy;
+  in.reason = "health_probe: GET http://e:18001/health: connection refused";
+  in.policies.push_back(
+      {"health_probe", Status::kUnhealthy, Status::kUnhealthy, 3, in.reason, {}, kNow, kNow, 0});
+  view_.instances.push_back(in);
+  const json::value got = aios();
+  EXPECT_EQ(got.at("healthy"), false);
+  EXPECT_EQ(got.at("instances").at(0).at("healthy"), false);
+  EXPECT_EQ(got.at("instances").at(0).at("reason"), json::value(in.reason));
+}
+
+TEST_F(SerializeBlockViewTest, ExecutorRowCanBeTurnedOff) {
+  view_.aios.executor_row = false;
+  view_.instances.push_back(executor());
+  const json::value got = aios();
+  EXPECT_EQ(got.at("healthy"), false);
+  EXPECT_EQ(got.at("instances").at(0).at("reason"), "no observations yet");
+}
+
+TEST_F(SerializeBlockViewTest, AiosMembershipListsOnlyInstancesThatReported) {
+  view_.aios.membership = AiosShape::Membership::kAios;
+  view_.instances.push_back(instance("silent", Status::kUnknown, "no observations yet"));
+  view_.instances.push_back(instance("a", Status::kOk, "", cell(kNow - 2'000)));
+  view_.instances.push_back(executor());
+  EXPECT_EQ(render(wire::bodies_of(view_).aios(), kNow),
+            R"({"block_id":"gemma3-27b-block","healthy":true,"instances":[)"
+            R"({"healthy":true,"instanceId":"a","lastMetrics":"2.0s ago"},)"
+            R"({"healthy":true,"instanceId":"executor","reason":"executor instance"}],)"
+            R"("success":true})");
+}
+
+TEST_F(SerializeBlockViewTest, AnEmptyBlockIsHealthyOnlyWithAiosMembership) {
+  EXPECT_EQ(aios().at("healthy"), false);
+  BlockView aios_view;
+  aios_view.id = "b";
+  aios_view.aios.membership = AiosShape::Membership::kAios;
+  aios_view.instances.push_back(instance("silent", Status::kUnknown, "no observations yet"));
+  EXPECT_EQ(render(wire::bodies_of(aios_view).aios(), kNow),
+            R"({"block_id":"b","healthy":true,"instances":[],"success":true})");
+}
+
+TEST_F(SerializeBlockViewTest, AiosKeysAreSortedAndReasonOnlyWhenUnhealthy) {
   view_.healthy = false;
   view_.instances.push_back(instance("a", Status::kOk, "p: fine", cell(kNow - 1'000)));
   view_.instances.push_back(instance("b", Status::kDegraded, "p: warm", cell(kNow - 2'000)));
@@ -118,9 +182,9 @@ TEST_F(SerializeBlockViewTest, AiosKeysAreSortedAndReasonOnlyWhenNotOk) {
   EXPECT_EQ(
       render(wire::bodies_of(view_).aios(), kNow),
       R"({"block_id":"gemma3-27b-block","healthy":false,"instances":[)"
-      R"({"healthy":true,"instanceId":"a","lastMetrics":"1s ago"},)"
-      R"({"healthy":true,"instanceId":"b","lastMetrics":"2s ago","reason":"p: warm"},)"
-      R"({"healthy":false,"instanceId":"c","lastMetrics":"3s ago","reason":"p: hot"},)"
+      R"({"healthy":true,"instanceId":"a","lastMetrics":"1.0s ago"},)"
+      R"({"healthy":true,"instanceId":"b","lastMetrics":"2.0s ago"},)"
+      R"({"healthy":false,"instanceId":"c","lastMetrics":"3.0s ago","reason":"p: hot"},)"
       R"({"healthy":false,"instanceId":"d","reason":"no observations yet"}],"success":true})");
 }
 
@@ -128,7 +192,7 @@ TEST_F(SerializeBlockViewTest, LastMetricsIsComputedFromTheLiveCellAtRenderTime)
   auto seen = cell(kNow - 1'000);
   view_.instances.push_back(instance("a", Status::kOk, "", seen));
   json::value first = aios(kNow);
-  EXPECT_EQ(first.at("instances").at(0).at("lastMetrics"), "1s ago");
+  EXPECT_EQ(first.at("instances").at(0).at("lastMetrics"), "1.0s ago");
   seen->store(kNow + 4'500);
   const std::string later = render(wire::bodies_of(view_).aios(), kNow + 5'000);
   EXPECT_EQ(json::parse(later).at("instances").at(0).at("lastMetrics"), "0.5s ago");
@@ -142,9 +206,9 @@ TEST_F(SerializeBlockViewTest, StringsAreJsonEscaped) {
 }
 
 TEST_F(SerializeBlockViewTest, NoInstances) {
-  view_.healthy = true;
   const json::value got = aios();
   EXPECT_TRUE(got.at("instances").as_array().empty());
+  EXPECT_EQ(got.at("healthy"), false);  // nothing serving, with every configured instance listed
 }
 
 TEST_F(SerializeBlockViewTest, DetailJsonHasEveryField) {
