@@ -70,7 +70,8 @@ std::optional<FlappingConfig> read_flapping(const MapReader& block) {
   return out;
 }
 
-// A health_url is a check of its own; anything else needs a policy. Pushed
+// A health_url is a check of its own, and an executor (role: executor) is
+// listed as AIOS lists it; anything else needs a policy. Pushed
 // instances are not known here, so a push-only block needs a policy.
 void check_block_checks_something(const BlockConfig& block, const std::string& where,
                                   ProblemList& problems) {
@@ -82,7 +83,7 @@ void check_block_checks_something(const BlockConfig& block, const std::string& w
     return;
   }
   for (const auto& inst : block.instances) {
-    if (!inst.health_url) {
+    if (!inst.health_url && !inst.executor) {  // an executor is listed AIOS's way
       problems.add(inst.mark, where + " checks nothing for instance '" + inst.id +
                                   "': it has no health_url and the block has no policies");
     }

@@ -16,8 +16,8 @@ namespace blockhealth {
 // applies its own overrides; its policies start from the block's result.
 // Every problem is reported; blocks whose id could not be read are left out.
 // Also refuses a block that checks nothing: one without policies that has
-// no instances, or has an instance without a health_url (a health_url is a
-// check of its own; pushed instances are not known here, so a push-only
+// no instances, or has an instance without a health_url that is not an
+// executor (a health_url is a check of its own; pushed instances are not known here, so a push-only
 // block needs a policy). Unique ids are validate_config's
 // (config_validation.h).
 std::vector<BlockConfig> read_blocks(const YAML::Node& list, const BlockSettings& defaults,
