@@ -1,7 +1,7 @@
 // blockhealth-demo: three live instances of one AI-serving block, for the
 // README's demo (examples/blockhealth.yaml points the daemon at them).
 //
-//   executor  http://127.0.0.1:<base+1>  /health healthy; /metrics: requests
+//   in-serve  http://127.0.0.1:<base+1>  /health healthy; /metrics: requests
 //             served (end_to_end_count grows), queue_length, last request time
 //   in-vkkv   http://127.0.0.1:<base+2>  /metrics: a real H100 replaying its
 //             burn trace (33 C -> 68 C and back, T.Limit margin 54 -> 20)
@@ -107,8 +107,8 @@ Reply not_found() {
   return {http::status::not_found, "application/json", R"({"error":"not found"})"};
 }
 
-// executor: a model server taking requests at a steady pace.
-Handler executor_handler() {
+// in-serve: a model server taking requests at a steady pace.
+Handler model_server_handler() {
   auto started = std::make_shared<double>(now_seconds());
   return [started](const std::string& target, const std::string&) -> Reply {
     if (target == "/health")
@@ -228,7 +228,7 @@ int main(int argc, char** argv) {
 
   auto shared_trace = std::make_shared<const std::vector<TraceRow>>(std::move(*trace));
   std::vector<std::thread> threads;
-  threads.push_back(serve(base + 1, executor_handler()));
+  threads.push_back(serve(base + 1, model_server_handler()));
   threads.push_back(serve(base + 2, gpu_handler(shared_trace, 8)));  // 8 s before the burn starts
   threads.push_back(serve(base + 3, [](const std::string& target, const std::string&) -> Reply {
     if (target == "/health")
@@ -237,7 +237,7 @@ int main(int argc, char** argv) {
   }));
   threads.push_back(serve(base + 4, actions_handler()));
   threads.emplace_back(write_logs, log_dir / "in-logs" / "model.log", error_every);
-  std::cout << "demo instances: executor :" << base + 1 << ", in-vkkv :" << base + 2
+  std::cout << "demo instances: in-serve :" << base + 1 << ", in-vkkv :" << base + 2
             << ", in-logs :" << base + 3 << " (log " << (log_dir / "in-logs" / "model.log").string()
             << "), actions sink :" << base + 4 << std::endl;
   for (std::thread& t : threads) t.join();
