@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "core/util/json_text.h"
+#include "core/util/text.h"
 
 namespace blockhealth::server {
 
@@ -50,9 +51,11 @@ Response error_response(const Request& req, http::status status, std::string_vie
 
 Response error_response(const Request& req, http::status status, std::string_view message,
                         std::string_view aios_error) {
+  // Messages quote what the client sent (a path, a key): made valid UTF-8
+  // here, once for every error, so that the answer is valid JSON text.
   boost::json::object o{{"success", false},
-                        {"error", boost::json::string_view(aios_error.data(), aios_error.size())},
-                        {"message", boost::json::string_view(message.data(), message.size())}};
+                        {"error", sanitize_utf8(aios_error)},
+                        {"message", sanitize_utf8(message)}};
   return json_response(req, status, to_json_text(o));
 }
 

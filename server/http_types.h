@@ -52,6 +52,7 @@ Response json_response(const Request& req, http::status status, std::shared_ptr<
                        std::string_view body);
 // {"success": false, "error": message, "message": message} with `status`:
 // AIOS clients read `error`, /v1 clients `message` (docs/http-api.md).
+// Invalid UTF-8 in the texts (echoed from a request) becomes U+FFFD.
 Response error_response(const Request& req, http::status status, std::string_view message);
 // The same with AIOS's own words in `error` (e.g. "No block data found")
 // and ours in `message`.

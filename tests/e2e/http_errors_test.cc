@@ -7,6 +7,7 @@
 
 #include <memory>
 
+#include "core/util/text.h"
 #include "tests/e2e/e2e_client.h"
 #include "tests/support/daemon_process.h"
 #include "tests/support/http_client.h"
@@ -96,6 +97,17 @@ TEST_F(HttpErrors, UnknownRouteIs404NamingIt) {
   reply = http_get(address(), "/v1/blocks/no-such-block");
   expect_error(reply, 404);
   EXPECT_EQ(message(reply), "block 'no-such-block' is not configured");
+}
+
+// Percent-decoded bytes that are not UTF-8 are echoed as U+FFFD, so the
+// error answer stays valid JSON text.
+TEST_F(HttpErrors, InvalidUtf8InAPathIsNotEchoedRaw) {
+  for (const char* target : {"/block/health/%ff%fe", "/v1/blocks/%ff%fe", "/v1/nope%ff"}) {
+    const HttpReply reply = http_get(address(), target);
+    expect_error(reply, 404);
+    EXPECT_TRUE(is_valid_utf8(reply.body)) << target;
+    EXPECT_NE(message(reply).find("\xEF\xBF\xBD"), std::string::npos) << reply.body;
+  }
 }
 
 TEST_F(HttpErrors, WrongMethodIs405WithAnAllowHeader) {

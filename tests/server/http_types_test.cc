@@ -51,6 +51,18 @@ TEST(HttpTypes, ErrorResponseIsSuccessFalseWithAnEscapedMessage) {
   EXPECT_EQ(body.at("message"), "bad \"thing\"\nat line 2");
 }
 
+TEST(HttpTypes, ErrorTextsEchoingInvalidUtf8AreMadeValid) {
+  // A path like /block/health/%ff%fe decodes to bytes that are not UTF-8;
+  // the answer must still be valid JSON text (both keys).
+  const Response res = error_response(get_request(), http::status::not_found,
+                                      "block '\xff\xfe' is not configured", "No \xc3 data");
+  const std::string& text = res.body();
+  EXPECT_EQ(text.find('\xff'), std::string::npos) << text;
+  const json::value body = json::parse(text);
+  EXPECT_EQ(body.at("message"), "block '\xEF\xBF\xBD\xEF\xBF\xBD' is not configured");
+  EXPECT_EQ(body.at("error"), "No \xEF\xBF\xBD data");
+}
+
 TEST(HttpTypes, ErrorCodesMapToStatuses) {
   const struct {
     ErrorCode code;
