@@ -1,5 +1,6 @@
 // The AIOS-compatible endpoints.
 #include <boost/json.hpp>
+#include <optional>
 
 #include "core/util/json_parse.h"
 #include "core/util/json_text.h"
@@ -59,15 +60,8 @@ void builtin_action(ServerContext& ctx, const Request& req, const std::string& b
   respond(aios_ok(req, json::object{{"action", action}, {"block_id", block}}));
 }
 
-// POST /block/<id>/health-checker/mgmt and the /mgmt listener: AIOS's
-// {"mgmt_action": ..., "mgmt_data": {...}} for `block`.
-void handle_mgmt(ServerContext& ctx, const Request& req, const std::string& block,
-                 Responder respond) {
-  if (ctx.engine.views()->board(block) == nullptr) {
-    respond(
-        error_response(req, http::status::not_found, "block '" + block + "' is not configured"));
-    return;
-  }
+// The request body as a JSON object, or the 400 answer.
+std::optional<json::value> mgmt_body(const Request& req, const Responder& respond) {
   auto parsed = parse_json_body(req.body());
   if (!parsed || !parsed->is_object()) {
     respond(error_response(
@@ -75,9 +69,20 @@ void handle_mgmt(ServerContext& ctx, const Request& req, const std::string& bloc
         !parsed
             ? parsed.error().message
             : std::string("expected a JSON object {\"mgmt_action\": ..., \"mgmt_data\": {...}}")));
+    return std::nullopt;
+  }
+  return std::move(*parsed);
+}
+
+// POST /block/<id>/health-checker/mgmt and the /mgmt listener: AIOS's
+// {"mgmt_action": ..., "mgmt_data": {...}} (`body`, an object) for `block`.
+void handle_mgmt(ServerContext& ctx, const Request& req, const std::string& block,
+                 const json::value& body, Responder respond) {
+  if (ctx.engine.views()->board(block) == nullptr) {
+    respond(
+        error_response(req, http::status::not_found, "block '" + block + "' is not configured"));
     return;
   }
-  json::value body = std::move(*parsed);
   const json::value* action = body.get_object().if_contains("mgmt_action");
   if (action == nullptr || !action->is_string() || action->get_string().empty()) {
     respond(
@@ -147,7 +152,9 @@ void add_aios_routes(Router& router, ServerContext& ctx) {
 
   router.add(http::verb::post, "/block/{}/health-checker/mgmt",
              [&ctx](const Request& req, const RouteParams& p, Responder respond) {
-               handle_mgmt(ctx, req, p.path[0], std::move(respond));
+               if (const auto body = mgmt_body(req, respond)) {
+                 handle_mgmt(ctx, req, p.path[0], *body, std::move(respond));
+               }
              });
 }
 
@@ -157,16 +164,15 @@ void add_aios_mgmt_listener_routes(Router& router, ServerContext& ctx) {
   // applies) or the one the body names in "block".
   router.add(
       http::verb::post, "/mgmt", [&ctx](const Request& req, const RouteParams&, Responder respond) {
+        const auto body = mgmt_body(req, respond);
+        if (!body) return;
         std::string block = ctx.engine.plan()->config.aios.mgmt_block.value_or("");
-        auto parsed = parse_json_body(req.body());
-        if (parsed && parsed->is_object()) {
-          if (const json::value* named = parsed->get_object().if_contains("block")) {
-            if (!named->is_string() || named->get_string().empty()) {
-              respond(error_response(req, http::status::bad_request, "block: expected a block id"));
-              return;
-            }
-            block = std::string(named->get_string());
+        if (const json::value* named = body->get_object().if_contains("block")) {
+          if (!named->is_string() || named->get_string().empty()) {
+            respond(error_response(req, http::status::bad_request, "block: expected a block id"));
+            return;
           }
+          block = std::string(named->get_string());
         }
         if (block.empty()) {
           respond(error_response(req, http::status::bad_request,
@@ -174,7 +180,7 @@ void add_aios_mgmt_listener_routes(Router& router, ServerContext& ctx) {
                                  "block in the body's \"block\" field"));
           return;
         }
-        handle_mgmt(ctx, req, block, std::move(respond));
+        handle_mgmt(ctx, req, block, *body, std::move(respond));
       });
 }
 

@@ -1,6 +1,5 @@
 #include "core/config/aios_reader.h"
 
-#include "core/config/net_address.h"
 #include "core/util/text.h"
 
 namespace blockhealth {
@@ -22,15 +21,7 @@ AiosConfig read_aios(const MapReader& r) {
         *v == "aios" ? AiosShape::Membership::kAios : AiosShape::Membership::kConfigured;
   }
   if (auto v = r.boolean("executor_row")) out.shape.executor_row = *v;
-  if (const auto f = r.get("mgmt_listen")) {
-    if (!f->value.IsScalar()) {
-      r.report(*f, "expected host:port like 0.0.0.0:19001, got " + describe_node(f->value));
-    } else if (auto listen = parse_listen_address(f->value.Scalar())) {
-      out.mgmt_listen = std::move(*listen);
-    } else {
-      r.report(*f, listen.error().message);
-    }
-  }
+  out.mgmt_listen = r.listen_address("mgmt_listen", "0.0.0.0:19001");
   if (const auto f = r.get("mgmt_block")) {
     if (auto id = r.string("mgmt_block")) {
       if (is_valid_id(*id)) {

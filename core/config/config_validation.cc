@@ -37,9 +37,9 @@ void check_block(const BlockConfig& block, ProblemList& problems) {
       if (block.find_instance(id) != nullptr) continue;
       std::string known;
       for (const InstanceConfig& in : block.instances) known += (known.empty() ? "" : ", ") + in.id;
-      problems.add(policy.mark, where + ": policy '" + policy.id + "': instances: no instance '" +
-                                    id + "' in this block (its instances: " +
-                                    (known.empty() ? "none" : known) + ")");
+      problems.add(policy.mark,
+                   where + ": policy '" + policy.id + "': instances: no instance '" + id +
+                       "' in this block (its instances: " + (known.empty() ? "none" : known) + ")");
     }
   }
 }

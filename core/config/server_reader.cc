@@ -1,7 +1,6 @@
 #include "core/config/server_reader.h"
 
 #include "core/config/byte_size.h"
-#include "core/config/net_address.h"
 
 namespace blockhealth {
 namespace {
@@ -21,15 +20,7 @@ const std::vector<std::string_view>& server_keys() {
 
 ServerConfig read_server(const MapReader& r, const std::filesystem::path& base_dir) {
   ServerConfig out;
-  if (const auto f = r.get("listen")) {
-    if (!f->value.IsScalar()) {
-      r.report(*f, "expected host:port like 127.0.0.1:30201, got " + describe_node(f->value));
-    } else if (auto listen = parse_listen_address(f->value.Scalar())) {
-      out.listen = std::move(*listen);
-    } else {
-      r.report(*f, listen.error().message);
-    }
-  }
+  if (auto listen = r.listen_address("listen", "127.0.0.1:30201")) out.listen = std::move(*listen);
   out.auth_token_file = r.path("auth_token_file", base_dir);
   if (auto v = r.byte_size("body_limit", kMinBodyLimit, kMaxBodyLimit)) out.body_limit = *v;
   if (auto v = r.duration("request_timeout", kMinRequestTimeout, kMaxRequestTimeout)) {

@@ -298,6 +298,23 @@ std::optional<std::filesystem::path> MapReader::path(std::string_view key,
   return read_path(f->value, f->mark(), label(key), base_dir, *problems_);
 }
 
+std::optional<ListenAddress> MapReader::listen_address(std::string_view key,
+                                                       std::string_view example) const {
+  const auto f = get(key);
+  if (!f) return std::nullopt;
+  if (!f->value.IsScalar()) {
+    report(*f,
+           "expected host:port like " + std::string(example) + ", got " + describe_node(f->value));
+    return std::nullopt;
+  }
+  auto listen = parse_listen_address(f->value.Scalar());
+  if (!listen) {
+    report(*f, listen.error().message);
+    return std::nullopt;
+  }
+  return std::move(*listen);
+}
+
 std::optional<HttpUrl> MapReader::http_url(std::string_view key) const {
   const auto f = get(key);
   if (!f) return std::nullopt;

@@ -102,6 +102,9 @@ class MapReader {
   std::optional<std::filesystem::path> path(std::string_view key,
                                             const std::filesystem::path& base_dir) const;
   std::optional<HttpUrl> http_url(std::string_view key) const;
+  // host:port (parse_listen_address); `example` is shown when the value is
+  // not a scalar ("127.0.0.1:30201").
+  std::optional<ListenAddress> listen_address(std::string_view key, std::string_view example) const;
   // A map of scalars to scalars (null = empty); keys checked by `key_ok`
   // (nullptr: any), which returns why a key is refused or "".
   std::optional<std::map<std::string, std::string>> string_map(
