@@ -19,9 +19,11 @@
 #include "core/actions/action_dispatcher.h"
 #include "core/actions/action_listener.h"
 #include "core/actions/state_store_outbox.h"
+#include "core/config/config_loader.h"
 #include "core/engine/engine.h"
 #include "core/engine/engine_metrics.h"
 #include "core/engine/engine_plan.h"
+#include "core/engine/plan_inputs.h"
 #include "core/sources/source_manager.h"
 #include "core/state/state_store.h"
 #include "core/util/json_text.h"
@@ -91,9 +93,20 @@ class Daemon {
 
  private:
   Result<std::string> reload();
-  // Swaps `plan` in (engine, pull sources, actions, token). REQUIRES:
+  // PUT and DELETE /v1/blocks/<id> (ServerContext::put_block, delete_block).
+  Result<bool> put_block(const std::string& id, std::string_view body,
+                         std::vector<BodyProblem>* problems);
+  Result<void> delete_block(const std::string& id);
+  // Builds the plan of `inputs` over the running one, reusing the running
+  // plugin catalog when `rescan` is false. REQUIRES: reload_mu_ held.
+  Result<BuiltPlan> build_over_current(const PlanInputs& inputs, bool rescan,
+                                       std::map<std::string, std::vector<BodyProblem>>* problems);
+  // The first plan: the file and the stored HTTP blocks; a stored block
+  // that no longer passes is left out (logged, kept stored).
+  Result<BuiltPlan> build_first_plan(PlanInputs& inputs);
+  // Swaps `built` in (engine, pull sources, actions, token). REQUIRES:
   // reload_mu_ held. `current` is the plan it replaces (nullptr at start).
-  Result<std::string> apply_plan(const EnginePlanConstSharedPtr& plan, const EnginePlan* current);
+  Result<std::string> apply_plan(const BuiltPlan& built, const EnginePlan* current);
   Result<std::optional<std::string>> load_token(const Config& config);
   // Opens the state store and builds the engine around it (restored holds,
   // transition numbering). Error when the store cannot be opened.
@@ -127,6 +140,7 @@ class Daemon {
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<HttpServer> mgmt_http_;  // when aios.mgmt_listen is set
   std::mutex reload_mu_;
+  PlanInputs inputs_;  // GUARDED_BY(reload_mu_): what the running plan was built from
   prometheus::CounterFamily* reloads_ = nullptr;
   std::once_flag shutdown_once_;
   std::atomic<bool> stop_requested_{false};  // SIGTERM/SIGINT came
@@ -140,22 +154,136 @@ Result<std::optional<std::string>> Daemon::load_token(const Config& config) {
   return std::optional<std::string>(std::move(*token));
 }
 
+Result<BuiltPlan> Daemon::build_over_current(
+    const PlanInputs& inputs, bool rescan,
+    std::map<std::string, std::vector<BodyProblem>>* problems) {
+  const EnginePlanConstSharedPtr current = engine_->plan();
+  return build_plan(inputs, options_.builtin_plugin_dirs, rescan ? nullptr : current->catalog,
+                    current.get(), engine_->clock(), problems);
+}
+
 Result<std::string> Daemon::reload() {
   std::lock_guard lock(reload_mu_);
   const EnginePlanConstSharedPtr current = engine_->plan();
-  auto plan = plan_from_file(options_.config_path, options_.builtin_plugin_dirs, current.get(),
-                             engine_->clock());
-  if (!plan) {
+  PlanInputs inputs = inputs_;
+  Result<BuiltPlan> built = fail("");
+  if (auto text = read_config_text(options_.config_path); text) {
+    inputs.file_text = std::move(*text);
+    built = build_over_current(inputs, true, nullptr);
+  } else {
+    built = text.error();
+  }
+  if (!built) {
     reloads_->with({"rejected"}).inc();
     spdlog::error("reload of {} rejected; keeping the running configuration:\n{}",
-                  options_.config_path.string(), plan.error().message);
-    return plan.error();
+                  options_.config_path.string(), built.error().message);
+    return built.error();
   }
-  return apply_plan(*plan, current.get());
+  auto applied = apply_plan(*built, current.get());
+  if (applied) inputs_ = std::move(inputs);
+  return applied;
 }
 
-Result<std::string> Daemon::apply_plan(const EnginePlanConstSharedPtr& plan,
-                                       const EnginePlan* current) {
+Result<bool> Daemon::put_block(const std::string& id, std::string_view body,
+                               std::vector<BodyProblem>* problems) {
+  std::lock_guard lock(reload_mu_);
+  const EnginePlanConstSharedPtr current = engine_->plan();
+  if (const BlockConfig* b = current->config.find_block(id);
+      b != nullptr && b->source == BlockSource::kFile) {
+    return Error{"block '" + id + "' is defined in " + options_.config_path.string() +
+                     "; a block of the config file is changed there (then reload), not over HTTP",
+                 ErrorCode::kConflict};
+  }
+  // The body alone first, for its problems by pointer; then with the rest.
+  auto file = load_config_string(inputs_.file_text, options_.config_path.string());
+  if (!file)
+    return Error{"the running config file no longer reads: " + file.error().message,
+                 ErrorCode::kUnavailable};
+  auto read = read_api_block(body, id, *file, problems);
+  if (!read) return read.error();
+  PlanInputs inputs = inputs_;
+  const bool created = inputs.api_bodies.count(id) == 0;
+  const std::optional<std::string> before =
+      created ? std::nullopt : std::optional<std::string>(inputs.api_bodies[id]);
+  inputs.api_bodies[id] = read->body;
+  std::map<std::string, std::vector<BodyProblem>> found;
+  auto built = build_over_current(inputs, false, &found);
+  if (!built) {
+    // Problems elsewhere (the file's, another HTTP block's) cannot come
+    // from this body: the running plan was built from them.
+    std::vector<BodyProblem> mine =
+        found.count(id) != 0 ? found[id] : std::vector<BodyProblem>{{"", built.error().message}};
+    Error error{format_body_problems(mine), ErrorCode::kInvalid};
+    if (problems != nullptr) *problems = std::move(mine);
+    return error;
+  }
+  // Stored before it runs: a block that runs is one a restart brings back.
+  if (auto stored = state_->put_api_block({id, read->body, SystemClock::instance().wall_ms()});
+      !stored) {
+    return Error{"block '" + id + "' not saved: " + stored.error().message,
+                 ErrorCode::kUnavailable};
+  }
+  if (auto applied = apply_plan(*built, current.get()); !applied) {
+    if (before) {
+      (void)state_->put_api_block({id, *before, SystemClock::instance().wall_ms()});
+    } else {
+      (void)state_->delete_api_block(id);
+    }
+    return applied.error();
+  }
+  inputs_ = std::move(inputs);
+  spdlog::info("block '{}' {} over HTTP", id, created ? "created" : "replaced");
+  return created;
+}
+
+Result<void> Daemon::delete_block(const std::string& id) {
+  std::lock_guard lock(reload_mu_);
+  const EnginePlanConstSharedPtr current = engine_->plan();
+  if (inputs_.api_bodies.count(id) == 0) {
+    const BlockConfig* b = current->config.find_block(id);
+    if (b != nullptr) {
+      return Error{"block '" + id + "' is defined in " + options_.config_path.string() +
+                       "; remove it there (then reload), not over HTTP",
+                   ErrorCode::kConflict};
+    }
+    return Error{"no block '" + id + "' defined over HTTP", ErrorCode::kNotFound};
+  }
+  PlanInputs inputs = inputs_;
+  const std::string before = inputs.api_bodies[id];
+  inputs.api_bodies.erase(id);
+  auto built = build_over_current(inputs, false, nullptr);
+  if (!built) return built.error();
+  if (auto deleted = state_->delete_api_block(id); !deleted) {
+    return Error{"block '" + id + "' not deleted: " + deleted.error().message,
+                 ErrorCode::kUnavailable};
+  }
+  if (auto applied = apply_plan(*built, current.get()); !applied) {
+    (void)state_->put_api_block({id, before, SystemClock::instance().wall_ms()});
+    return applied.error();
+  }
+  inputs_ = std::move(inputs);
+  spdlog::info("block '{}' deleted over HTTP", id);
+  return {};
+}
+
+Result<BuiltPlan> Daemon::build_first_plan(PlanInputs& inputs) {
+  std::map<std::string, std::vector<BodyProblem>> problems;
+  auto built = build_plan(inputs, options_.builtin_plugin_dirs, nullptr, nullptr,
+                          SystemClock::instance(), &problems);
+  if (built || problems.empty()) return built;
+  for (const auto& [id, list] : problems) {
+    spdlog::error(
+        "block '{}' (defined over HTTP, stored in {}) is left out until it is PUT again or "
+        "deleted:\n{}",
+        id, state_->path(), format_body_problems(list));
+    inputs.api_bodies.erase(id);
+  }
+  return build_plan(inputs, options_.builtin_plugin_dirs, nullptr, nullptr,
+                    SystemClock::instance());
+}
+
+Result<std::string> Daemon::apply_plan(const BuiltPlan& built, const EnginePlan* current) {
+  const EnginePlanConstSharedPtr& plan = built.plan;
   auto token = load_token(plan->config);
   if (!token) {
     reloads_->with({"rejected"}).inc();
@@ -197,6 +325,14 @@ Result<std::string> Daemon::apply_plan(const EnginePlanConstSharedPtr& plan,
   for (const PluginProblem& p : plan->catalog->problems()) {
     refused.push_back(json::string(p.message));
   }
+  json::array shadowed;
+  for (const std::string& id : built.shadowed) {
+    spdlog::warn(
+        "block '{}' is defined in {} and over HTTP: the file's definition runs; the HTTP one "
+        "stays stored and comes back if the file drops the block",
+        id, options_.config_path.string());
+    shadowed.push_back(json::string(id));
+  }
   spdlog::info("configuration {} applied: {} blocks, {} policies, {} plugins ({} refused)",
                options_.config_path.string(), plan->blocks.size(), policies,
                plan->catalog->plugins().size(), refused.size());
@@ -206,6 +342,7 @@ Result<std::string> Daemon::apply_plan(const EnginePlanConstSharedPtr& plan,
                                            {"policies", policies},
                                            {"plugins", plan->catalog->plugins().size()},
                                            {"refused_plugins", std::move(refused)},
+                                           {"shadowed_api_blocks", std::move(shadowed)},
                                            {"restart_needed", std::move(restart_needed)}}));
 }
 
@@ -249,6 +386,7 @@ void Daemon::install_routes() {
   router_.set_write_guard([this](const Request& req) { return auth_.check(req); });
   add_aios_routes(router_, *ctx_);
   add_block_routes(router_, *ctx_);
+  add_block_definition_routes(router_, *ctx_);
   add_ingest_routes(router_, *ctx_);
   add_ops_routes(router_, *ctx_);
   add_hold_routes(router_, *ctx_);
@@ -336,16 +474,33 @@ int Daemon::run() {
       .value()
       ->with({kBlockhealthVersion})
       .set(1);
-  // The configuration first: the state store's place comes from it.
-  auto plan = plan_from_file(options_.config_path, options_.builtin_plugin_dirs, nullptr,
-                             SystemClock::instance());
-  if (!plan) {
-    spdlog::error("cannot start: {}", plan.error().message);
+  // The configuration first: the state store's place comes from it, and
+  // the blocks defined over HTTP from the store.
+  PlanInputs inputs{options_.config_path, {}, {}};
+  {
+    auto text = read_config_text(options_.config_path);
+    auto config = text ? load_config_string(*text, options_.config_path.string())
+                       : Result<Config>(text.error());
+    if (!config) {
+      spdlog::error("cannot start: {}", config.error().message);
+      return 1;
+    }
+    if (stop_asked()) return stop_early();
+    if (auto opened = open_state(*config); !opened) {
+      spdlog::error("cannot start: {}", opened.error().message);
+      return 1;
+    }
+    inputs.file_text = std::move(*text);
+  }
+  if (auto stored = state_->load_api_blocks(); stored) {
+    for (ApiBlockRecord& b : *stored) inputs.api_bodies[b.id] = std::move(b.body);
+  } else {
+    spdlog::error("cannot start: {}", stored.error().message);
     return 1;
   }
-  if (stop_asked()) return stop_early();
-  if (auto opened = open_state((*plan)->config); !opened) {
-    spdlog::error("cannot start: {}", opened.error().message);
+  auto plan = build_first_plan(inputs);
+  if (!plan) {
+    spdlog::error("cannot start: {}", plan.error().message);
     return 1;
   }
   if (stop_asked()) return stop_early();
@@ -379,6 +534,11 @@ int Daemon::run() {
   };
   ctx_->ingest = register_ingest_metrics(metrics_);
   ctx_->reload = [this] { return reload(); };
+  ctx_->put_block = [this](const std::string& id, std::string_view body,
+                           std::vector<BodyProblem>* problems) {
+    return put_block(id, body, problems);
+  };
+  ctx_->delete_block = [this](const std::string& id) { return delete_block(id); };
 
   {
     std::lock_guard lock(reload_mu_);
@@ -387,11 +547,12 @@ int Daemon::run() {
       shutdown();
       return 1;
     }
+    inputs_ = std::move(inputs);
   }
   if (stop_asked()) return stop_early();
   // History kept in memory per instance comes back from the store.
   std::size_t keep = 1;
-  for (const BlockConfig& b : (*plan)->config.blocks) {
+  for (const BlockConfig& b : plan->plan->config.blocks) {
     keep = std::max(keep, static_cast<std::size_t>(std::max(1, b.settings.history_size)));
   }
   if (auto recent = state_->recent_transitions(keep)) {
@@ -450,7 +611,7 @@ int Daemon::run() {
   if (mgmt_http_) mgmt_http_->start();
   prune_timer_ = std::make_unique<net::steady_timer>(io_);
   (void)prune_state(*state_, engine_->holds(), SystemClock::instance().wall_ms(),
-                    (*plan)->config.history_retention);
+                    plan->plan->config.history_retention);
   arm_prune_timer();
   ctx_->ready.store(true);
   spdlog::info("blockhealthd {} listening on http://{}", kBlockhealthVersion, bound_text);

@@ -59,6 +59,20 @@ Response error_response(const Request& req, http::status status, std::string_vie
   return json_response(req, status, to_json_text(o));
 }
 
+Response error_response(const Request& req, http::status status, std::string_view message,
+                        const std::vector<BodyProblem>& problems) {
+  boost::json::array list;
+  for (const BodyProblem& p : problems) {
+    list.push_back(boost::json::object{{"pointer", sanitize_utf8(p.pointer)},
+                                       {"message", sanitize_utf8(p.message)}});
+  }
+  boost::json::object o{{"success", false},
+                        {"error", sanitize_utf8(message)},
+                        {"message", sanitize_utf8(message)},
+                        {"problems", std::move(list)}};
+  return json_response(req, status, to_json_text(o));
+}
+
 Response error_response(const Request& req, const Error& error) {
   http::status status = http::status::bad_request;
   switch (error.code) {

@@ -7,7 +7,9 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "core/config/api_block_reader.h"
 #include "core/util/result.h"
 
 namespace blockhealth::server {
@@ -58,6 +60,10 @@ Response error_response(const Request& req, http::status status, std::string_vie
 // and ours in `message`.
 Response error_response(const Request& req, http::status status, std::string_view message,
                         std::string_view aios_error);
+// The same with "problems": [{"pointer": ..., "message": ...}, ...]: what is
+// wrong with a request body, located by JSON pointer.
+Response error_response(const Request& req, http::status status, std::string_view message,
+                        const std::vector<BodyProblem>& problems);
 // error_response with the status that fits error.code: kInvalid 400,
 // kNotFound 404, kConflict 409, kBusy 503 (with Retry-After), kTimeout 504,
 // kUnavailable 503.

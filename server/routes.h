@@ -15,6 +15,8 @@ void add_aios_routes(Router& router, ServerContext& ctx);
 void add_aios_mgmt_listener_routes(Router& router, ServerContext& ctx);
 // GET /v1/blocks, /v1/blocks/{block}, /v1/blocks/{block}/history, /v1/plugins
 void add_block_routes(Router& router, ServerContext& ctx);
+// PUT/DELETE /v1/blocks/{block}: blocks defined over HTTP
+void add_block_definition_routes(Router& router, ServerContext& ctx);
 // PUT/DELETE /v1/blocks/{block}/instances/{instance},
 // POST /v1/blocks/{block}/instances/{instance}/metrics and /logs
 void add_ingest_routes(Router& router, ServerContext& ctx);

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/config/api_block_reader.h"
 #include "core/engine/engine.h"
 #include "core/engine/event_log.h"
 #include "core/prometheus/metrics_registry.h"
@@ -45,6 +46,16 @@ struct ServerContext {
   // failure every problem, and the running configuration is untouched.
   // Thread-safe (reloads are serialized by the daemon).
   std::function<Result<std::string>()> reload;
+  // PUT /v1/blocks/<id>: creates or replaces a block defined over HTTP and
+  // stores it; true when created. Errors: kInvalid with *problems filled
+  // (the body's, by JSON pointer), kConflict for a block of the config
+  // file, kUnavailable when it cannot be stored. Nothing changes on error.
+  std::function<Result<bool>(const std::string& id, std::string_view body,
+                             std::vector<BodyProblem>* problems)>
+      put_block;
+  // DELETE /v1/blocks/<id>: kNotFound when no block of that id was defined
+  // over HTTP, kConflict for a block of the config file.
+  std::function<Result<void>(const std::string& id)> delete_block;
   std::atomic<bool> ready{false};  // true once the first configuration runs
 };
 

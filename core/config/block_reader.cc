@@ -98,10 +98,12 @@ std::vector<std::string_view> block_keys() {
   return keys;
 }
 
-std::optional<BlockConfig> read_block(const YAML::Node& item, int index,
-                                      const BlockSettings& defaults,
-                                      const std::filesystem::path& base_dir,
-                                      ProblemList& problems) {
+}  // namespace
+
+std::optional<BlockConfig> read_block_item(const YAML::Node& item, int index,
+                                           const BlockSettings& defaults,
+                                           const std::filesystem::path& base_dir,
+                                           ProblemList& problems) {
   if (!item.IsMap()) {
     problems.add(item.Mark(), "blocks: item " + std::to_string(index) +
                                   ": expected a map with 'id:', got " + describe_node(item));
@@ -157,14 +159,12 @@ std::optional<BlockConfig> read_block(const YAML::Node& item, int index,
   return out;
 }
 
-}  // namespace
-
 std::vector<BlockConfig> read_blocks(const YAML::Node& list, const BlockSettings& defaults,
                                      const std::filesystem::path& base_dir, ProblemList& problems) {
   std::vector<BlockConfig> out;
   int index = 0;
   for (const auto& item : list) {
-    if (auto block = read_block(item, ++index, defaults, base_dir, problems)) {
+    if (auto block = read_block_item(item, ++index, defaults, base_dir, problems)) {
       out.push_back(std::move(*block));
     }
   }

@@ -5,6 +5,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
+#include <optional>
 #include <vector>
 
 #include "core/config/config.h"
@@ -22,6 +23,13 @@ namespace blockhealth {
 // (config_validation.h).
 std::vector<BlockConfig> read_blocks(const YAML::Node& list, const BlockSettings& defaults,
                                      const std::filesystem::path& base_dir, ProblemList& problems);
+
+// One item of the list (the `index`th, 1-based, for messages), read the same
+// way; nullopt when its id could not be read (problems reported).
+std::optional<BlockConfig> read_block_item(const YAML::Node& item, int index,
+                                           const BlockSettings& defaults,
+                                           const std::filesystem::path& base_dir,
+                                           ProblemList& problems);
 
 }  // namespace blockhealth
 

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "core/model/aios_shape.h"
+#include "core/model/block_source.h"
 #include "core/model/status.h"
 
 namespace blockhealth {
@@ -182,6 +183,15 @@ struct BlockConfig {
   std::vector<ActionConfig> on_transition;
   AiosShape aios;   // the config's `aios:` shape (the same for every block)
   SourceMark mark;  // of the list item
+  BlockSource source = BlockSource::kFile;
+  // The name positions in messages about this block carry in place of
+  // Config::source: empty for a block of the file; "api:<id>" for a block
+  // defined over HTTP, whose marks are lines of its body as read
+  // (api_problem() maps them to JSON pointers).
+  std::string position_label;
+  // A block of the file whose id is also defined over HTTP: the file wins,
+  // the HTTP definition stays stored (add_api_blocks).
+  bool shadows_api_block = false;
 
   // Healthy instances needed out of `instances`: min_healthy, or all of them.
   int required_healthy(int instances) const;

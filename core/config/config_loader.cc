@@ -183,6 +183,13 @@ fs::path folder_of(const fs::path& file) {
 
 }  // namespace
 
+Result<std::string> read_config_text(const fs::path& path) {
+  ProblemList read_problems(path.string());
+  auto text = read_whole_file(path, read_problems);
+  if (!text) return problems_to_error(read_problems.sorted());
+  return success(std::move(*text));
+}
+
 Result<Config> load_config_file(const fs::path& path, std::vector<ConfigProblem>* problems) {
   ProblemList read_problems(path.string());
   const auto text = read_whole_file(path, read_problems);

@@ -30,6 +30,10 @@ namespace blockhealth {
 Result<Config> load_config_file(const std::filesystem::path& path,
                                 std::vector<ConfigProblem>* problems = nullptr);
 
+// The text of the config file, as load_config_file reads it (at most
+// 16 MiB); on failure the same problems it reports, one line.
+Result<std::string> read_config_text(const std::filesystem::path& path);
+
 // The same for YAML text already in memory. `file_label` is the file name
 // used in messages and in Config::source; relative paths are resolved
 // against its folder (made absolute from the current directory), so a bare

@@ -20,15 +20,18 @@ void find_duplicates(const std::vector<Item>& items, Report report) {
   }
 }
 
-void check_block(const BlockConfig& block, ProblemList& problems) {
+}  // namespace
+
+void validate_block(const BlockConfig& block, ProblemList& problems,
+                    const std::function<std::string(SourceMark)>& position) {
   const std::string where = "block '" + block.id + "'";
   find_duplicates(block.instances, [&](const InstanceConfig& dup, const InstanceConfig& first) {
     problems.add(dup.mark, where + ": duplicate instance id '" + dup.id + "' (first at " +
-                               at_text(first.mark) + ")");
+                               position(first.mark) + ")");
   });
   find_duplicates(block.policies, [&](const PolicyConfig& dup, const PolicyConfig& first) {
     std::string msg =
-        where + ": duplicate policy id '" + dup.id + "' (first at " + at_text(first.mark) + ")";
+        where + ": duplicate policy id '" + dup.id + "' (first at " + position(first.mark) + ")";
     if (dup.id == dup.use) msg += "; give each policy that uses '" + dup.use + "' its own 'id:'";
     problems.add(dup.mark, std::move(msg));
   });
@@ -44,14 +47,12 @@ void check_block(const BlockConfig& block, ProblemList& problems) {
   }
 }
 
-}  // namespace
-
 void validate_config(const Config& config, ProblemList& problems) {
   find_duplicates(config.blocks, [&](const BlockConfig& dup, const BlockConfig& first) {
     problems.add(dup.mark,
                  "duplicate block id '" + dup.id + "' (first at " + at_text(first.mark) + ")");
   });
-  for (const auto& block : config.blocks) check_block(block, problems);
+  for (const auto& block : config.blocks) validate_block(block, problems, at_text);
 }
 
 }  // namespace blockhealth

@@ -15,6 +15,7 @@
 
 #include "core/engine/view_memo.h"
 #include "core/model/aios_shape.h"
+#include "core/model/block_source.h"
 #include "core/model/policy_verdict.h"
 #include "core/model/silence.h"
 #include "core/model/status.h"
@@ -105,6 +106,8 @@ struct BlockView {
   std::vector<PolicyStateView> policies;
   TransitionHistoryConstSharedPtr history;  // never null
   AiosShape aios;                           // how GET /block/health/<id> writes it
+  BlockSource source = BlockSource::kFile;  // defined in the config file or over HTTP
+  bool shadows_api_block = false;           // a file block hiding an HTTP one of its id
 
   // What readers derived from this view (core/wire keeps the bodies here).
   ViewMemo memo;

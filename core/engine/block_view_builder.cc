@@ -88,6 +88,8 @@ BlockViewConstSharedPtr build_block_view(const BlockState& block, const HoldRegi
   view->built_ms = block.evaluated_ms;
   view->paused = block.paused;
   view->aios = block.config.aios;
+  view->source = block.config.source;
+  view->shadows_api_block = block.config.shadows_api_block;
   view->healthy = true;
   view->status = Status::kOk;
   view->instances.reserve(block.instances.size());

@@ -6,13 +6,20 @@
 #include <tuple>
 
 #include "core/config/config_loader.h"
+#include "core/engine/plan_inputs.h"
 #include "core/plugins/params_validator.h"
 
 namespace blockhealth {
 namespace {
 
-std::string position(const Config& config, const SourceMark& mark) {
-  return config.source + ":" + std::to_string(mark.line) + ":" + std::to_string(mark.column);
+// The name positions in `block` carry: the file's, or the block's own
+// (a block defined over HTTP).
+const std::string& position_label(const Config& config, const BlockConfig& block) {
+  return block.position_label.empty() ? config.source : block.position_label;
+}
+
+std::string position(const std::string& label, const SourceMark& mark) {
+  return label + ":" + std::to_string(mark.line) + ":" + std::to_string(mark.column);
 }
 
 std::string loaded_names(const PluginCatalog& catalog) {
@@ -73,8 +80,9 @@ Result<EnginePlanConstSharedPtr> build_engine_plan(Config config,
   std::vector<std::string> problems;
   for (const BlockConfig& block : cfg.blocks) {
     PlannedBlock planned{&block, {}};
+    const std::string& label = position_label(cfg, block);
     for (const PolicyConfig& policy : block.policies) {
-      const std::string where = position(cfg, policy.mark);
+      const std::string where = position(label, policy.mark);
       PolicyPluginConstSharedPtr plugin = catalog->find(policy.use);
       if (!plugin) {
         problems.push_back(where + ": block '" + block.id + "' policy '" + policy.id +
@@ -90,7 +98,7 @@ Result<EnginePlanConstSharedPtr> build_engine_plan(Config config,
         continue;
       }
       std::vector<Error> param_errors;
-      auto params = validate_policy_params(*plugin, policy.with, cfg.source, &param_errors);
+      auto params = validate_policy_params(*plugin, policy.with, label, &param_errors);
       if (!params) {
         if (param_errors.empty()) param_errors.push_back(params.error());
         for (const Error& e : param_errors) problems.push_back(e.message);
@@ -143,14 +151,12 @@ Result<EnginePlanConstSharedPtr> plan_from_file(
     const std::filesystem::path& config_file,
     const std::vector<std::filesystem::path>& builtin_plugin_dirs, const EnginePlan* previous,
     const Clock& clock) {
-  auto config = load_config_file(config_file);
-  if (!config) return config.error();
-  std::vector<std::filesystem::path> dirs = builtin_plugin_dirs;
-  for (const auto& dir : config->plugin_dirs) {
-    if (std::find(dirs.begin(), dirs.end(), dir) == dirs.end()) dirs.push_back(dir);
-  }
-  auto catalog = std::make_shared<const PluginCatalog>(PluginCatalog::scan(dirs));
-  return build_engine_plan(std::move(*config), std::move(catalog), previous, clock);
+  auto text = read_config_text(config_file);
+  if (!text) return text.error();
+  auto built = build_plan(PlanInputs{config_file, std::move(*text), {}}, builtin_plugin_dirs,
+                          nullptr, previous, clock);
+  if (!built) return built.error();
+  return std::move(built->plan);
 }
 
 }  // namespace blockhealth

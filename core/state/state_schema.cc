@@ -65,6 +65,16 @@ CREATE TABLE meta (
 ) WITHOUT ROWID;
 )sql";
 
+// Version 2: blocks defined over HTTP (PUT /v1/blocks/<id>), their body as
+// compact JSON.
+constexpr const char* kSchemaV2 = R"sql(
+CREATE TABLE api_blocks (
+  id         TEXT NOT NULL PRIMARY KEY,
+  body       TEXT NOT NULL,
+  updated_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql";
+
 struct Migration {
   int to_version;
   const char* sql;
@@ -73,6 +83,7 @@ struct Migration {
 // Append one entry per new version; never edit a shipped one.
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
+    {2, kSchemaV2},
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kStateSchemaVersion);
 

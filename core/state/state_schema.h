@@ -12,7 +12,7 @@ namespace blockhealth {
 
 // The schema version this build writes. A database with a higher
 // user_version was written by a newer blockhealthd and is refused.
-inline constexpr int kStateSchemaVersion = 1;
+inline constexpr int kStateSchemaVersion = 2;
 
 // PRAGMA application_id of a blockhealth state database ("BHLT").
 inline constexpr std::int32_t kStateApplicationId = 0x42484C54;

@@ -1,6 +1,7 @@
 // StateStore: what blockhealthd keeps across a restart or a crash
-// (transition history, maintenance, silences and the action outbox), in one
-// SQLite database, <state_dir>/blockhealth.db, in WAL mode.
+// (transition history, maintenance, silences, the action outbox and the
+// blocks defined over HTTP), in one SQLite database,
+// <state_dir>/blockhealth.db, in WAL mode.
 //
 // Durability: every write is one statement or one transaction, committed
 // before the call returns; a committed write survives the process being
@@ -40,6 +41,14 @@ class Connection;
 class Statement;
 class StatementRef;
 }  // namespace sqlite
+
+// A block defined over HTTP as stored: its id and its body (compact JSON).
+struct ApiBlockRecord {
+  std::string id;
+  std::string body;
+  std::int64_t updated_ms = 0;
+  friend bool operator==(const ApiBlockRecord&, const ApiBlockRecord&) = default;
+};
 
 class StateStore;
 using StateStorePtr = std::unique_ptr<StateStore>;
@@ -93,6 +102,11 @@ class StateStore {
   // Deletes maintenance and silences with until_ms <= now_ms (over at their
   // until instant); returns how many, both kinds together.
   Result<std::size_t> prune_expired(std::int64_t now_ms);
+
+  // ---- Blocks defined over HTTP, by id ----
+  Result<void> put_api_block(const ApiBlockRecord& b);    // inserts or replaces
+  Result<bool> delete_api_block(const std::string& id);   // false when there was none
+  Result<std::vector<ApiBlockRecord>> load_api_blocks();  // by id
 
   // ---- Deliveries: the action dispatcher's outbox ----
   // Stores `d` (its id is ignored) and returns the new id: positive, never

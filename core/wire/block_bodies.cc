@@ -98,6 +98,8 @@ std::string detail_of(const BlockView& view) {
   w.key("status").string(to_string(view.status));
   w.key("healthy").boolean(view.healthy);
   w.key("paused").boolean(view.paused);
+  w.key("source").string(to_string(view.source));
+  if (view.shadows_api_block) w.key("shadows_api_block").boolean(true);
   w.key("state_index").unsigned_integer(view.state_index);
   w.key("evaluated_at").time_or_null(view.built_ms);
   w.key("quorum_ok").boolean(view.quorum.ok);
@@ -127,6 +129,7 @@ std::string summary_of(const BlockView& view) {
   w.key("status").string(to_string(view.status));
   w.key("healthy").boolean(view.healthy);
   w.key("paused").boolean(view.paused);
+  w.key("source").string(to_string(view.source));
   w.key("state_index").unsigned_integer(view.state_index);
   w.key("instances").unsigned_integer(view.instances.size());
   w.key("healthy_instances").integer(healthy_count);
@@ -271,6 +274,18 @@ std::string history_body(const BlockView& view, std::size_t limit) {
   }
   body += "]}";
   return body;
+}
+
+std::string block_written_body(const std::string& id, bool created) {
+  std::string out;
+  JsonWriter w(out);
+  w.begin_object();
+  w.key("success").boolean(true);
+  w.key("block_id").string(id);
+  w.key("created").boolean(created);
+  w.key("source").string(to_string(BlockSource::kApi));
+  w.end_object();
+  return out;
 }
 
 }  // namespace blockhealth::wire

@@ -69,6 +69,10 @@ const std::vector<std::string>& history_items(const TransitionHistory& history);
 // {"block_id":...,"transitions":[...]} with at most `limit` items.
 std::string history_body(const BlockView& view, std::size_t limit);
 
+// The answer to PUT /v1/blocks/<id>:
+// {"success":true,"block_id":...,"created":true|false,"source":"api"}.
+std::string block_written_body(const std::string& id, bool created);
+
 }  // namespace blockhealth::wire
 
 #endif  // BLOCKHEALTH_CORE_WIRE_BLOCK_BODIES_H

@@ -6,6 +6,7 @@
 
 #include <fstream>
 
+#include "core/state/state_schema.h"
 #include "core/state/state_store.h"
 #include "tests/core/state/state_test_child.h"
 #include "tests/core/state/state_test_records.h"
@@ -79,7 +80,7 @@ TEST(StateStoreOpenTest, NewDatabaseIsWalWithTheCurrentSchema) {
     Result<StateStorePtr> store = StateStore::open(state_dir);
     ASSERT_TRUE(store) << store.error().message;
     path = (*store)->path();
-    EXPECT_EQ(raw_int(path, "PRAGMA user_version"), 1);
+    EXPECT_EQ(raw_int(path, "PRAGMA user_version"), kStateSchemaVersion);
     EXPECT_EQ(raw_int(path, "PRAGMA application_id"), 0x42484C54);
   }
   EXPECT_EQ(path, (state_dir / "blockhealth.db").string());
@@ -99,7 +100,7 @@ TEST(StateStoreOpenTest, AnEmptyFileIsTakenAsANewDatabase) {
   Result<StateStorePtr> store = StateStore::open(dir.path());
   ASSERT_TRUE(store) << store.error().message;
   ASSERT_TRUE((*store)->append_transition(test::make_transition(1)));
-  EXPECT_EQ(raw_int(file, "PRAGMA user_version"), 1);
+  EXPECT_EQ(raw_int(file, "PRAGMA user_version"), kStateSchemaVersion);
 }
 
 TEST(StateStoreOpenTest, EmptyStateDirIsRefused) {
@@ -171,6 +172,24 @@ TEST(StateStoreOpenTest, ATruncatedFileIsReportedAsCorrupt) {
       << message;
 }
 
+TEST(StateStoreOpenTest, ASchema1DatabaseIsUpgradedKeepingItsHistory) {
+  TempDir dir;
+  const fs::path file = filled_database(dir.path());
+  ASSERT_FALSE(file.empty());
+  // What a blockhealthd of schema 1 left: no api_blocks table.
+  ASSERT_EQ(raw_exec(file, "DROP TABLE api_blocks; PRAGMA user_version = 1"), "");
+  {
+    Result<StateStorePtr> store = StateStore::open(dir.path());
+    ASSERT_TRUE(store) << store.error().message;
+    ASSERT_TRUE((*store)->put_api_block({"llm", "{}", 1}));
+    Result<std::vector<ApiBlockRecord>> blocks = (*store)->load_api_blocks();
+    ASSERT_TRUE(blocks) << blocks.error().message;
+    EXPECT_EQ(blocks->size(), 1U);
+  }
+  EXPECT_EQ(raw_int(file, "PRAGMA user_version"), kStateSchemaVersion);
+  EXPECT_EQ(raw_int(file, "SELECT count(*) FROM transitions"), 400);
+}
+
 TEST(StateStoreOpenTest, ANewerSchemaIsRefusedAndLeftUntouched) {
   TempDir dir;
   const fs::path file = filled_database(dir.path());
@@ -178,7 +197,7 @@ TEST(StateStoreOpenTest, ANewerSchemaIsRefusedAndLeftUntouched) {
   ASSERT_EQ(raw_exec(file, "PRAGMA user_version = 3"), "");
   EXPECT_EQ(open_error(dir.path()),
             file.string() +
-                ": written by a newer blockhealthd (schema 3, this one knows 1); run "
+                ": written by a newer blockhealthd (schema 3, this one knows 2); run "
                 "that version, or move it (with any -wal and -shm file beside it) "
                 "aside to start with empty history");
   EXPECT_EQ(raw_int(file, "PRAGMA user_version"), 3);

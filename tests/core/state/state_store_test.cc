@@ -233,6 +233,35 @@ TEST(StateStoreTest, MaintenanceIsOnePerInstanceReplacedAndDeleted) {
   EXPECT_EQ(*loaded, (std::vector<Maintenance>{other}));
 }
 
+TEST(StateStoreTest, ApiBlocksAreOnePerIdReplacedAndDeleted) {
+  TempDir dir;
+  StateStorePtr store = open_store(dir.path());
+  ASSERT_NE(store, nullptr);
+  const ApiBlockRecord first{"llm", R"({"id":"llm","instances":[]})", 100};
+  const ApiBlockRecord other{"embed", R"({"id":"embed","policies":[{"use":"x"}]})", 200};
+  const ApiBlockRecord replaced{"llm", R"({"id":"llm","interval":"1s","note":"✓"})", 300};
+  ASSERT_TRUE(store->put_api_block(first));
+  ASSERT_TRUE(store->put_api_block(other));
+  ASSERT_TRUE(store->put_api_block(replaced));
+
+  Result<std::vector<ApiBlockRecord>> loaded = store->load_api_blocks();
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  EXPECT_EQ(*loaded, (std::vector<ApiBlockRecord>{other, replaced}));
+
+  Result<bool> deleted = store->delete_api_block("llm");
+  ASSERT_TRUE(deleted);
+  EXPECT_TRUE(*deleted);
+  Result<bool> again = store->delete_api_block("llm");
+  ASSERT_TRUE(again);
+  EXPECT_FALSE(*again);
+  store.reset();
+  store = open_store(dir.path());
+  ASSERT_NE(store, nullptr);
+  loaded = store->load_api_blocks();
+  ASSERT_TRUE(loaded);
+  EXPECT_EQ(*loaded, (std::vector<ApiBlockRecord>{other}));
+}
+
 TEST(StateStoreTest, SilencesRoundTripReplaceAndDelete) {
   TempDir dir;
   StateStorePtr store = open_store(dir.path());

@@ -251,9 +251,10 @@ TEST_F(SerializeBlockViewTest, DetailJsonHasEveryField) {
   const json::value d = json::parse(wire::bodies_of(view_).detail());
   EXPECT_EQ(
       keys_of(d.as_object()),
-      (std::vector<std::string>{"block_id", "status", "healthy", "paused", "state_index",
+      (std::vector<std::string>{"block_id", "status", "healthy", "paused", "source", "state_index",
                                 "evaluated_at", "quorum_ok", "quorum", "instances", "policies"}));
   EXPECT_EQ(d.at("status"), "unhealthy");
+  EXPECT_EQ(d.at("source"), "file");
   EXPECT_EQ(d.at("healthy"), false);
   EXPECT_EQ(d.at("paused"), true);
   EXPECT_EQ(d.at("state_index"), 7);
@@ -321,9 +322,10 @@ TEST_F(SerializeBlockViewTest, SummaryJsonCountsHealthyInstances) {
   view_.instances.push_back(instance("b", Status::kDegraded, "warm"));
   view_.instances.push_back(instance("c", Status::kUnknown, "?"));
   const json::value s = json::parse(wire::bodies_of(view_).summary());
-  EXPECT_EQ(keys_of(s.as_object()),
-            (std::vector<std::string>{"block_id", "status", "healthy", "paused", "state_index",
-                                      "instances", "healthy_instances", "quorum_ok"}));
+  EXPECT_EQ(
+      keys_of(s.as_object()),
+      (std::vector<std::string>{"block_id", "status", "healthy", "paused", "source", "state_index",
+                                "instances", "healthy_instances", "quorum_ok"}));
   EXPECT_EQ(s.at("block_id"), "gemma3-27b-block");
   EXPECT_EQ(s.at("status"), "unknown");
   EXPECT_EQ(s.at("instances"), 3);

@@ -1,0 +1,81 @@
+#include "core/engine/plan_inputs.h"
+
+#include <algorithm>
+
+#include "core/config/config_loader.h"
+
+namespace blockhealth {
+namespace {
+
+std::string api_line(const std::string& id, const BodyProblem& p) {
+  return "/v1/blocks/" + id + (p.pointer.empty() ? "" : " " + p.pointer) + ": " + p.message;
+}
+
+}  // namespace
+
+Result<BuiltPlan> build_plan(const PlanInputs& inputs,
+                             const std::vector<std::filesystem::path>& builtin_plugin_dirs,
+                             std::shared_ptr<const PluginCatalog> catalog,
+                             const EnginePlan* previous, const Clock& clock,
+                             std::map<std::string, std::vector<BodyProblem>>* api_problems) {
+  auto config = load_config_string(inputs.file_text, inputs.config_path.string());
+  if (!config) return config.error();
+
+  std::map<std::string, ApiBlock> api;
+  std::string message;
+  const auto add_line = [&message](const std::string& line) {
+    message += (message.empty() ? "" : "\n") + line;
+  };
+  for (const auto& [id, body] : inputs.api_bodies) {
+    std::vector<BodyProblem> problems;
+    auto read = read_api_block(body, id, *config, &problems);
+    if (read) {
+      api.emplace(id, std::move(*read));
+      continue;
+    }
+    for (const BodyProblem& p : problems) add_line(api_line(id, p));
+    if (api_problems != nullptr) (*api_problems)[id] = std::move(problems);
+  }
+  if (!message.empty()) return fail(std::move(message));
+
+  BuiltPlan out;
+  add_api_blocks(*config, api, &out.shadowed);
+  if (!catalog) {
+    std::vector<std::filesystem::path> dirs = builtin_plugin_dirs;
+    for (const auto& dir : config->plugin_dirs) {
+      if (std::find(dirs.begin(), dirs.end(), dir) == dirs.end()) dirs.push_back(dir);
+    }
+    catalog = std::make_shared<const PluginCatalog>(PluginCatalog::scan(dirs));
+  }
+  auto plan = build_engine_plan(std::move(*config), std::move(catalog), previous, clock);
+  if (!plan) {
+    // Lines about an HTTP block are located in its body; the others are
+    // the file's, kept as they are.
+    const Error error = plan.error();  // error() returns a copy
+    std::string_view rest = error.message;
+    while (!rest.empty()) {
+      const std::size_t nl = rest.find('\n');
+      const std::string_view line = rest.substr(0, nl);
+      rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+      std::optional<BodyProblem> mapped;
+      std::string id;
+      for (const auto& [block_id, block] : api) {
+        if ((mapped = api_problem(line, block))) {
+          id = block_id;
+          break;
+        }
+      }
+      if (!mapped) {
+        add_line(std::string(line));
+        continue;
+      }
+      add_line(api_line(id, *mapped));
+      if (api_problems != nullptr) (*api_problems)[id].push_back(std::move(*mapped));
+    }
+    return Error{std::move(message), error.code};
+  }
+  out.plan = std::move(*plan);
+  return out;
+}
+
+}  // namespace blockhealth
