@@ -61,14 +61,24 @@ std::vector<std::pair<std::string, HttpReply>> write_everything(const std::strin
   del.target = "/v1/blocks/block/instances/extra";
   if (!token.empty()) del.headers["Authorization"] = "Bearer " + token;
   out.emplace_back("DELETE instance", http_request(address, del));
+  HttpRequest put_block;
+  put_block.method = "PUT";
+  put_block.target = "/v1/blocks/made";
+  put_block.body = R"({"policies": [{"use": "test_echo"}]})";
+  if (!token.empty()) put_block.headers["Authorization"] = "Bearer " + token;
+  out.emplace_back("PUT block", http_request(address, put_block));
+  HttpRequest delete_block = put_block;
+  delete_block.method = "DELETE";
+  delete_block.body.clear();
+  out.emplace_back("DELETE block", http_request(address, delete_block));
   return out;
 }
 
 class Auth : public ::testing::Test {
  protected:
   void SetUp() override {
-    daemon_ = std::make_unique<DaemonProcess>(dir_.path(),
-                                              config_with_token(write_token(dir_, kAuthToken, 0600)));
+    daemon_ = std::make_unique<DaemonProcess>(
+        dir_.path(), config_with_token(write_token(dir_, kAuthToken, 0600)));
     ASSERT_TRUE(daemon_->started());
   }
   const std::string& address() const { return daemon_->address(); }
@@ -88,6 +98,7 @@ TEST_F(Auth, WritesWithoutATokenAre401) {
   EXPECT_TRUE(instance_of(view, "extra").is_null()) << view;
   EXPECT_FALSE(view.at("paused").as_bool());
   EXPECT_TRUE(instance_of(view, "node").at("last_seen").is_null()) << view;
+  EXPECT_EQ(http_get(address(), "/v1/blocks/made").status, 404);
 }
 
 TEST_F(Auth, WritesWithAWrongTokenAre401) {
@@ -108,7 +119,7 @@ TEST_F(Auth, WritesWithAWrongTokenAre401) {
 
 TEST_F(Auth, WritesWithTheRightTokenSucceed) {
   for (const auto& [what, reply] : write_everything(address(), kAuthToken)) {
-    EXPECT_EQ(reply.status, 200) << what << ": " << reply.body;
+    EXPECT_EQ(reply.status, what == "PUT block" ? 201 : 200) << what << ": " << reply.body;
   }
   const json::value view = block_view(address(), "block");
   EXPECT_TRUE(view.at("paused").as_bool()) << view;
@@ -135,7 +146,7 @@ TEST(AuthOff, WritesAreAllowedWithoutAToken) {
   DaemonProcess daemon(dir.path(), config_with_token({}));
   ASSERT_TRUE(daemon.started());
   for (const auto& [what, reply] : write_everything(daemon.address(), "")) {
-    EXPECT_EQ(reply.status, 200) << what << ": " << reply.body;
+    EXPECT_EQ(reply.status, what == "PUT block" ? 201 : 200) << what << ": " << reply.body;
   }
 }
 
