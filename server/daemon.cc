@@ -140,7 +140,8 @@ class Daemon {
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<HttpServer> mgmt_http_;  // when aios.mgmt_listen is set
   std::mutex reload_mu_;
-  PlanInputs inputs_;  // GUARDED_BY(reload_mu_): what the running plan was built from
+  PlanInputs inputs_;     // GUARDED_BY(reload_mu_): what the running plan was built from
+  PlanCache plan_cache_;  // GUARDED_BY(reload_mu_)
   prometheus::CounterFamily* reloads_ = nullptr;
   std::once_flag shutdown_once_;
   std::atomic<bool> stop_requested_{false};  // SIGTERM/SIGINT came
@@ -159,7 +160,7 @@ Result<BuiltPlan> Daemon::build_over_current(
     std::map<std::string, std::vector<BodyProblem>>* problems) {
   const EnginePlanConstSharedPtr current = engine_->plan();
   return build_plan(inputs, options_.builtin_plugin_dirs, rescan ? nullptr : current->catalog,
-                    current.get(), engine_->clock(), problems);
+                    current.get(), engine_->clock(), problems, &plan_cache_);
 }
 
 Result<std::string> Daemon::reload() {
@@ -195,12 +196,14 @@ Result<bool> Daemon::put_block(const std::string& id, std::string_view body,
                  ErrorCode::kConflict};
   }
   // The body alone first, for its problems by pointer; then with the rest.
-  auto file = load_config_string(inputs_.file_text, options_.config_path.string());
-  if (!file)
+  auto file = file_config(inputs_, plan_cache_);
+  if (!file) {
     return Error{"the running config file no longer reads: " + file.error().message,
                  ErrorCode::kUnavailable};
-  auto read = read_api_block(body, id, *file, problems);
+  }
+  auto read = read_api_block(body, id, **file, problems);
   if (!read) return read.error();
+  plan_cache_.api.insert_or_assign(id, *read);
   PlanInputs inputs = inputs_;
   const bool created = inputs.api_bodies.count(id) == 0;
   const std::optional<std::string> before =
@@ -269,7 +272,7 @@ Result<void> Daemon::delete_block(const std::string& id) {
 Result<BuiltPlan> Daemon::build_first_plan(PlanInputs& inputs) {
   std::map<std::string, std::vector<BodyProblem>> problems;
   auto built = build_plan(inputs, options_.builtin_plugin_dirs, nullptr, nullptr,
-                          SystemClock::instance(), &problems);
+                          SystemClock::instance(), &problems, &plan_cache_);
   if (built || problems.empty()) return built;
   for (const auto& [id, list] : problems) {
     spdlog::error(
@@ -278,8 +281,8 @@ Result<BuiltPlan> Daemon::build_first_plan(PlanInputs& inputs) {
         id, state_->path(), format_body_problems(list));
     inputs.api_bodies.erase(id);
   }
-  return build_plan(inputs, options_.builtin_plugin_dirs, nullptr, nullptr,
-                    SystemClock::instance());
+  return build_plan(inputs, options_.builtin_plugin_dirs, nullptr, nullptr, SystemClock::instance(),
+                    nullptr, &plan_cache_);
 }
 
 Result<std::string> Daemon::apply_plan(const BuiltPlan& built, const EnginePlan* current) {

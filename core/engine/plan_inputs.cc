@@ -13,23 +13,53 @@ std::string api_line(const std::string& id, const BodyProblem& p) {
 
 }  // namespace
 
+Result<const Config*> file_config(const PlanInputs& inputs, PlanCache& cache) {
+  if (!cache.file || cache.file_text != inputs.file_text) {
+    cache.file.reset();
+    cache.api.clear();
+    auto read = load_config_string(inputs.file_text, inputs.config_path.string());
+    if (!read) return read.error();
+    cache.file = std::move(*read);
+    cache.file_text = inputs.file_text;
+  }
+  return &*cache.file;
+}
+
 Result<BuiltPlan> build_plan(const PlanInputs& inputs,
                              const std::vector<std::filesystem::path>& builtin_plugin_dirs,
                              std::shared_ptr<const PluginCatalog> catalog,
                              const EnginePlan* previous, const Clock& clock,
-                             std::map<std::string, std::vector<BodyProblem>>* api_problems) {
-  auto config = load_config_string(inputs.file_text, inputs.config_path.string());
-  if (!config) return config.error();
+                             std::map<std::string, std::vector<BodyProblem>>* api_problems,
+                             PlanCache* cache) {
+  PlanCache scratch;
+  if (cache == nullptr) cache = &scratch;
+  auto file = file_config(inputs, *cache);
+  if (!file) return file.error();
+  // A copy: the plan takes its config (YAML nodes are shared, not copied;
+  // the plan only rebinds its own handles).
+  std::optional<Config> config = **file;
 
+  for (auto it = cache->api.begin(); it != cache->api.end();) {
+    const auto in = inputs.api_bodies.find(it->first);
+    it = in == inputs.api_bodies.end() || in->second != it->second.body ? cache->api.erase(it)
+                                                                        : std::next(it);
+  }
   std::map<std::string, ApiBlock> api;
   std::string message;
   const auto add_line = [&message](const std::string& line) {
     message += (message.empty() ? "" : "\n") + line;
   };
   for (const auto& [id, body] : inputs.api_bodies) {
+    if (auto hit = cache->api.find(id); hit != cache->api.end()) {
+      api.emplace(id, hit->second);
+      continue;
+    }
     std::vector<BodyProblem> problems;
     auto read = read_api_block(body, id, *config, &problems);
     if (read) {
+      // Stored bodies are compact already; one sent over HTTP is read
+      // again from its stored form next time, which is the same block.
+      if (read->body == body) cache->api.emplace(id, *read);
       api.emplace(id, std::move(*read));
       continue;
     }

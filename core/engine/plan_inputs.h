@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -22,6 +23,21 @@ struct PlanInputs {
   std::string file_text;              // the config file's YAML
   std::map<std::string, std::string> api_bodies;  // block id -> body as stored
 };
+
+// What build_plan read before, so that it reads again only what changed:
+// the file's config (while the text is the same) and each HTTP block (while
+// its body and the file are the same). Blocks written over HTTP one by one
+// then cost one read each, not one per block already defined. Used by one
+// thread at a time (the one that builds plans).
+struct PlanCache {
+  std::string file_text;
+  std::optional<Config> file;
+  std::map<std::string, ApiBlock> api;  // by id; ApiBlock::body is what was read
+};
+
+// The file part of `inputs` as read (from the cache when its text did not
+// change); error: the file's problems.
+Result<const Config*> file_config(const PlanInputs& inputs, PlanCache& cache);
 
 struct BuiltPlan {
   EnginePlanConstSharedPtr plan;
@@ -39,7 +55,8 @@ struct BuiltPlan {
 Result<BuiltPlan> build_plan(
     const PlanInputs& inputs, const std::vector<std::filesystem::path>& builtin_plugin_dirs,
     std::shared_ptr<const PluginCatalog> catalog, const EnginePlan* previous, const Clock& clock,
-    std::map<std::string, std::vector<BodyProblem>>* api_problems = nullptr);
+    std::map<std::string, std::vector<BodyProblem>>* api_problems = nullptr,
+    PlanCache* cache = nullptr);
 
 }  // namespace blockhealth
 
