@@ -28,6 +28,7 @@
 #include "core/state/state_store.h"
 #include "core/util/json_text.h"
 #include "server/auth.h"
+#include "server/fd_limit.h"
 #include "server/http_server.h"
 #include "server/routes.h"
 #include "server/state_wiring.h"
@@ -139,6 +140,7 @@ class Daemon {
   std::unique_ptr<net::steady_timer> prune_timer_;  // on io_: destroyed before it
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<HttpServer> mgmt_http_;  // when aios.mgmt_listen is set
+  std::size_t open_files_ = 1024;  // RLIMIT_NOFILE after raise_open_files_limit()
   std::mutex reload_mu_;
   PlanInputs inputs_;     // GUARDED_BY(reload_mu_): what the running plan was built from
   PlanCache plan_cache_;  // GUARDED_BY(reload_mu_)
@@ -467,6 +469,7 @@ int Daemon::run() {
     return 0;
   };
 
+  open_files_ = raise_open_files_limit();
   reloads_ = metrics_
                  .add_counter("blockhealth_reloads_total",
                               "Configuration reloads, applied or rejected.", {"result"})
@@ -589,6 +592,14 @@ int Daemon::run() {
   SessionLimits limits;
   limits.body_limit = server.body_limit;
   limits.timeout = server.request_timeout;
+  limits.max_connections = connections_that_fit(server.max_connections, open_files_);
+  if (limits.max_connections < server.max_connections) {
+    spdlog::warn(
+        "server.max_connections {} lowered to {}: half the open files limit ({}); raise the "
+        "limit (LimitNOFILE= in systemd) to allow more",
+        server.max_connections, limits.max_connections, open_files_);
+  }
+  ctx_->max_watches = server.max_watches;
   auto http = HttpServer::open(*endpoint, server.threads, router_, limits);
   if (!http) {
     spdlog::error("cannot start: {}", http.error().message);

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
+#include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -16,7 +17,8 @@ using tcp = net::ip::tcp;
 // One event loop: its io_context (run by one thread), acceptor and
 // sessions. Everything but construction runs on that thread.
 struct HttpServer::Loop {
-  Loop(const Router& r, const SessionLimits& l) : acceptor(io), retry(io), router(r), limits(l) {}
+  Loop(const Router& r, const SessionLimits& l, std::atomic<std::size_t>& open)
+      : sessions(open), acceptor(io), retry(io), router(r), limits(l), open_connections(open) {}
   Loop(const Loop&) = delete;
   Loop& operator=(const Loop&) = delete;
 
@@ -38,9 +40,81 @@ struct HttpServer::Loop {
         });
         return;
       }
-      std::make_shared<HttpSession>(std::move(*pending), io, router, limits, sessions)->run();
+      if (open_connections.fetch_add(1, std::memory_order_relaxed) >= limits.max_connections) {
+        open_connections.fetch_sub(1, std::memory_order_relaxed);
+        refuse(*pending);
+      } else {
+        std::make_shared<HttpSession>(std::move(*pending), io, router, limits, sessions)->run();
+      }
       accept();
     });
+  }
+
+  // Past max_connections: a 503 written without waiting (the socket's
+  // buffer takes it), the sending side shut, and what the client sends read
+  // and dropped until it closes or a second passes (closing with unread
+  // bytes would reset the connection and lose the 503 at the client). At
+  // most kMaxLingering such sockets at once; more are closed at once.
+  // Logged at most once every 10 s with the count refused meanwhile.
+  struct Refusal {
+    explicit Refusal(HttpSession::Socket&& s, net::io_context& io)
+        : socket(std::move(s)), timer(io) {}
+    HttpSession::Socket socket;
+    net::steady_timer timer;
+    std::array<char, 4096> sink{};
+  };
+  static constexpr std::size_t kMaxLingering = 64;
+
+  void drain(const std::shared_ptr<Refusal>& r) {
+    r->socket.async_read_some(net::buffer(r->sink),
+                              [this, r](boost::system::error_code ec, std::size_t) {
+                                if (!ec) {
+                                  drain(r);
+                                  return;
+                                }
+                                r->timer.cancel();
+                                boost::system::error_code ignored;
+                                r->socket.close(ignored);
+                                --lingering;
+                              });
+  }
+
+  void refuse(HttpSession::Socket& socket) {
+    static constexpr std::string_view kBody =
+        R"({"success":false,"error":"too many connections","message":"too many connections: )"
+        R"(server.max_connections is reached; retry later"})";
+    const std::string answer =
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: "
+        "application/json\r\nRetry-After: 1\r\nConnection: close\r\n"
+        "Content-Length: " +
+        std::to_string(kBody.size()) + "\r\n\r\n" + std::string(kBody);
+    boost::system::error_code ec;
+    socket.non_blocking(true, ec);
+    socket.write_some(net::buffer(answer), ec);
+    socket.shutdown(HttpSession::Socket::shutdown_send, ec);
+    if (lingering < kMaxLingering) {
+      ++lingering;
+      auto r = std::make_shared<Refusal>(std::move(socket), io);
+      r->timer.expires_after(std::chrono::seconds(1));
+      r->timer.async_wait([r](boost::system::error_code e) {
+        if (e) return;
+        boost::system::error_code ignored;
+        r->socket.close(ignored);  // ends drain()
+      });
+      drain(r);
+    } else {
+      socket.close(ec);
+    }
+    ++refused;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_refusal_log >= std::chrono::seconds(10)) {
+      spdlog::warn(
+          "server.max_connections ({}) reached: {} connection(s) refused with 503 since the last "
+          "such warning (at most one every 10s)",
+          limits.max_connections, refused);
+      refused = 0;
+      last_refusal_log = now;
+    }
   }
 
   // Declared first, so destroyed last: the io_context destroys the handlers
@@ -53,6 +127,10 @@ struct HttpServer::Loop {
   SessionLimits limits;
   std::optional<HttpSession::Socket> pending;  // the one being accepted
   std::chrono::steady_clock::time_point last_warning{};
+  std::atomic<std::size_t>& open_connections;  // HttpServer's
+  std::size_t refused = 0;
+  std::size_t lingering = 0;  // Refusals open
+  std::chrono::steady_clock::time_point last_refusal_log{};
 };
 
 Result<std::unique_ptr<HttpServer>> HttpServer::open(const tcp::endpoint& endpoint, int threads,
@@ -62,7 +140,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::open(const tcp::endpoint& endpoi
   const std::string where = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
   tcp::endpoint bind_to = endpoint;
   for (int i = 0; i < std::max(1, threads); ++i) {
-    auto loop = std::make_unique<Loop>(router, limits);
+    auto loop = std::make_unique<Loop>(router, limits, server->open_connections_);
     boost::system::error_code ec;
     loop->acceptor.open(bind_to.protocol(), ec);
     if (!ec) loop->acceptor.set_option(net::socket_base::reuse_address(true), ec);

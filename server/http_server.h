@@ -8,6 +8,7 @@
 #define BLOCKHEALTH_SERVER_HTTP_SERVER_H
 
 #include <boost/asio/ip/tcp.hpp>
+#include <atomic>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -31,6 +32,8 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
 
   boost::asio::ip::tcp::endpoint local_endpoint() const;
+  // Connections open now, all loops together. Thread-safe.
+  std::size_t open_connections() const { return open_connections_.load(); }
   // Starts the loops' threads (named bh-http). Once.
   void start();
   // Stops accepting, closes every connection and ends the loops; returns
@@ -41,6 +44,7 @@ class HttpServer {
   struct Loop;
   HttpServer() = default;
 
+  std::atomic<std::size_t> open_connections_{0};  // every loop's (SessionLimits::max_connections)
   std::vector<std::unique_ptr<Loop>> loops_;
   std::vector<std::thread> threads_;
   bool stopped_ = false;

@@ -1,11 +1,13 @@
 #include "server/http_session.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
 #include <array>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/read.hpp>
+#include <cerrno>
 #include <charconv>
 
 namespace blockhealth::server {
@@ -32,6 +34,7 @@ HttpSession::HttpSession(Socket&& socket, net::io_context& loop, const Router& r
 }
 
 HttpSession::~HttpSession() {
+  if (!closed_) sessions_.closed_one();
   sessions_.remove(this);
 }
 
@@ -44,6 +47,7 @@ void HttpSession::run() {
 void HttpSession::close() {
   if (closed_) return;
   closed_ = true;
+  sessions_.closed_one();
   boost::system::error_code ec;
   socket_.shutdown(Socket::shutdown_both, ec);
   socket_.close(ec);
@@ -63,8 +67,12 @@ void HttpSession::on_deadline(boost::system::error_code ec) {
   timer_armed_ = false;
   if (ec || closed_) return;
   const auto now = std::chrono::steady_clock::now();
-  // A request with the router (a long poll) is not the client's delay.
-  if (in_flight_) deadline_ = now + limits_.timeout;
+  // A request with the router (a long poll) is not the client's delay;
+  // but a client that went away meanwhile is noticed from now on.
+  if (in_flight_) {
+    deadline_ = now + limits_.timeout;
+    watch_peer();
+  }
   if (now < deadline_) {
     timer_armed_ = true;
     timer_.expires_at(deadline_);
@@ -73,6 +81,24 @@ void HttpSession::on_deadline(boost::system::error_code ec) {
     return;
   }
   close();
+}
+
+void HttpSession::watch_peer() {
+  if (watching_peer_ || closed_) return;
+  watching_peer_ = true;
+  socket_.async_wait(Socket::wait_read, [self = shared_from_this()](boost::system::error_code ec) {
+    self->watching_peer_ = false;
+    if (ec || self->closed_ || !self->in_flight_) return;
+    char byte = 0;
+    const ssize_t n = ::recv(self->socket_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+      self->close();  // the client is gone: its answer would go nowhere
+    } else if (n < 0) {
+      self->watch_peer();
+    }
+    // n > 0: the client sent more (a pipelined request), read after the
+    // answer; watching would only wake again and again.
+  });
 }
 
 void HttpSession::do_read() {

@@ -4,6 +4,7 @@
 #ifndef BLOCKHEALTH_SERVER_HTTP_SESSION_H
 #define BLOCKHEALTH_SERVER_HTTP_SESSION_H
 
+#include <atomic>
 #include <boost/asio/basic_stream_socket.hpp>
 #include <boost/asio/basic_waitable_timer.hpp>
 #include <boost/asio/io_context.hpp>
@@ -25,22 +26,30 @@ struct SessionLimits {
   std::uint64_t body_limit = 1024 * 1024;     // larger bodies get 413
   std::uint32_t header_limit = 16 * 1024;     // larger headers get 431
   std::chrono::milliseconds timeout{10'000};  // per read and per write
+  // Open connections, all loops together; past it a new connection gets a
+  // 503 and is closed at once.
+  std::size_t max_connections = 1024;
 };
 
 class HttpSession;
 
-// The live sessions of one event loop, so that shutdown can close them.
-// Loop thread only.
+// The live sessions of one event loop, so that shutdown can close them,
+// and the count of open connections of every loop (`open`, shared). Loop
+// thread only, but for `open`, which is atomic.
 class SessionSet {
  public:
+  explicit SessionSet(std::atomic<std::size_t>& open) : open_(open) {}
   void add(HttpSession* s) { live_.insert(s); }
   void remove(HttpSession* s) { live_.erase(s); }
+  // A connection's socket was closed (once per session).
+  void closed_one() { open_.fetch_sub(1, std::memory_order_relaxed); }
   // Closes every session (they go once their pending operations end).
   void close_all();
   std::size_t size() const { return live_.size(); }
 
  private:
   std::unordered_set<HttpSession*> live_;
+  std::atomic<std::size_t>& open_;
 };
 
 // Reads a request (bounded in size and time), hands it to the router,
@@ -84,6 +93,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   // The connection must see progress before `limits_.timeout` from now.
   void extend_deadline();
   void on_deadline(boost::system::error_code ec);
+  // While a request waits with the router (a long poll), notices the
+  // client closing its end, and closes the connection then.
+  void watch_peer();
 
   Socket socket_;
   boost::asio::io_context& loop_;
@@ -101,6 +113,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   // is a plain pointer (no allocation), this keeps it valid.
   std::shared_ptr<HttpSession> in_flight_;
   bool closed_ = false;
+  bool watching_peer_ = false;
 };
 
 }  // namespace blockhealth::server

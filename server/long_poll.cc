@@ -42,18 +42,33 @@ void long_poll(ServerContext& ctx, const std::string& key, std::uint64_t after,
     std::function<Response()> answer;
     Responder respond;
   };
+  if (ctx.watches.fetch_add(1) >= ctx.max_watches) {
+    ctx.watches.fetch_sub(1);
+    Request head;
+    head.version(11);
+    Response res =
+        error_response(head, http::status::service_unavailable,
+                       "too many watches: server.max_watches (" + std::to_string(ctx.max_watches) +
+                           ") long polls are waiting; retry later or without ?index=");
+    res.set(http::field::retry_after, "1");
+    respond(std::move(res));
+    return;
+  }
   auto watch = std::make_shared<Watch>(ctx.io);
   watch->answer = std::move(answer);
   watch->respond = std::move(respond);
   ChangeNotifier& notifier = ctx.engine.notifier();
   watch->timer.expires_after(wait);
-  watch->timer.async_wait([watch, &notifier](const boost::system::error_code& ec) {
+  std::atomic<std::size_t>& watches = ctx.watches;
+  watch->timer.async_wait([watch, &notifier, &watches](const boost::system::error_code& ec) {
     if (ec || watch->done.exchange(true)) return;
+    watches.fetch_sub(1);
     notifier.cancel(watch->token.load());
     watch->respond(watch->answer());
   });
-  const std::uint64_t token = notifier.wait(key, after, [watch] {
+  const std::uint64_t token = notifier.wait(key, after, [watch, &watches] {
     if (watch->done.exchange(true)) return;
+    watches.fetch_sub(1);
     // The timer is not thread-safe: cancel it on its own executor.
     boost::asio::post(watch->timer.get_executor(), [watch] { watch->timer.cancel(); });
     watch->respond(watch->answer());

@@ -57,6 +57,10 @@ struct ServerContext {
   // over HTTP, kConflict for a block of the config file.
   std::function<Result<void>(const std::string& id)> delete_block;
   std::atomic<bool> ready{false};  // true once the first configuration runs
+  // Long polls waiting now, and how many may (server.max_watches); past it
+  // a new watch is answered 503.
+  std::atomic<std::size_t> watches{0};
+  std::size_t max_watches = 512;
 };
 
 }  // namespace blockhealth::server

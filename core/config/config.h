@@ -64,6 +64,11 @@ struct ServerConfig {
   std::uint64_t body_limit = std::uint64_t{1} << 20;  // max request body, bytes
   std::chrono::milliseconds request_timeout{10'000};  // idle/slow client cut-off
   int threads = 2;                                    // 1..64
+  // Open connections at once (past it: 503 and close), and long polls
+  // (?index=&wait=) waiting at once (past it: 503). The daemon raises its
+  // descriptor limit to the hard limit and lowers max_connections to fit.
+  std::size_t max_connections = 1024;  // 16..1,000,000
+  std::size_t max_watches = 512;       // 1..1,000,000
   friend bool operator==(const ServerConfig&, const ServerConfig&) = default;
 };
 

@@ -9,12 +9,15 @@ using std::chrono::milliseconds;
 constexpr milliseconds kMinRequestTimeout{100};
 constexpr milliseconds kMaxRequestTimeout{3600LL * 1000};
 constexpr int kMaxThreads = 64;
+constexpr std::int64_t kMinConnections = 16;
+constexpr std::int64_t kMaxConnections = 1'000'000;
 
 }  // namespace
 
 const std::vector<std::string_view>& server_keys() {
-  static const std::vector<std::string_view> keys = {"listen", "auth_token_file", "body_limit",
-                                                     "request_timeout", "threads"};
+  static const std::vector<std::string_view> keys = {
+      "listen",  "auth_token_file", "body_limit", "request_timeout",
+      "threads", "max_connections", "max_watches"};
   return keys;
 }
 
@@ -27,6 +30,12 @@ ServerConfig read_server(const MapReader& r, const std::filesystem::path& base_d
     out.request_timeout = *v;
   }
   if (auto v = r.integer("threads", 1, kMaxThreads)) out.threads = static_cast<int>(*v);
+  if (auto v = r.integer("max_connections", kMinConnections, kMaxConnections)) {
+    out.max_connections = static_cast<std::size_t>(*v);
+  }
+  if (auto v = r.integer("max_watches", 1, kMaxConnections)) {
+    out.max_watches = static_cast<std::size_t>(*v);
+  }
   return out;
 }
 

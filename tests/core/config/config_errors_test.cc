@@ -241,6 +241,8 @@ TEST(ConfigErrors, EveryProblemIsReportedInFileOrder) {
 server:
   threads: 0
   listen: nowhere
+  max_connections: 15
+  max_watches: 0
 )"),
       ElementsAre("test.yaml:3:14: block 'b': timeout: expected a duration like 5s, 250ms "
                   "or 1m30s, got 'soon'",
@@ -248,7 +250,9 @@ server:
                   "policy name (lower-case letters, digits and '_')",
                   "test.yaml:7:12: server: threads: must be from 1 to 64, got 0",
                   "test.yaml:8:11: server: listen: expected host:port like "
-                  "127.0.0.1:30201 or [::1]:30201, got 'nowhere' (the port is missing)"));
+                  "127.0.0.1:30201 or [::1]:30201, got 'nowhere' (the port is missing)",
+                  "test.yaml:9:20: server: max_connections: must be from 16 to 1000000, got 15",
+                  "test.yaml:10:16: server: max_watches: must be from 1 to 1000000, got 0"));
 }
 
 }  // namespace

@@ -86,6 +86,14 @@ blocks:
         with: { max_age: 120s }
 )";
 
+TEST(LoadConfigString, ConnectionCapsAreRead) {
+  const auto config = load_config_string(
+      "server:\n  max_connections: 5000\n  max_watches: 64\nblocks: []\n", "caps.yaml");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->server.max_connections, 5000U);
+  EXPECT_EQ(config->server.max_watches, 64U);
+}
+
 TEST(LoadConfig, LoadsEveryFieldOfAFullConfig) {
   const test::TempDir dir;
   const fs::path file = dir.write("etc/blockhealth.yaml", kFullConfig);
@@ -229,6 +237,8 @@ TEST(LoadConfig, AnEmptyMapGivesTheBuiltInDefaults) {
   EXPECT_EQ(config->server.body_limit, 1u << 20);
   EXPECT_EQ(config->server.request_timeout, 10 * kSecond);
   EXPECT_EQ(config->server.threads, 2);
+  EXPECT_EQ(config->server.max_connections, 1024U);
+  EXPECT_EQ(config->server.max_watches, 512U);
   EXPECT_EQ(config->state_dir, fs::path("/etc/blockhealth/state"));
   EXPECT_EQ(config->history_retention, 7 * 24 * 60 * kMinute);
   EXPECT_TRUE(config->plugin_dirs.empty());
