@@ -6,6 +6,8 @@
 
 #include <boost/json.hpp>
 
+#include "server/flood_guard_sink.h"
+
 namespace blockhealth::server {
 namespace {
 
@@ -31,7 +33,10 @@ Result<void> setup_logging(std::string_view format, std::string_view level) {
     return fail("unknown log level '" + std::string(level) +
                 "'; use trace, debug, info, warn or error");
   }
-  auto logger = spdlog::stderr_logger_mt("blockhealthd");
+  // Every message goes through the flood guard (flood_guard_sink.h).
+  auto guard = std::make_shared<FloodGuardSink>(std::make_shared<spdlog::sinks::stderr_sink_st>());
+  auto logger = std::make_shared<spdlog::logger>("blockhealthd", std::move(guard));
+  spdlog::register_logger(logger);
   if (format == "json") {
     auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
     formatter->add_flag<JsonMessageFlag>('j').set_pattern(
