@@ -44,23 +44,34 @@ InstanceSlot& BlockState::add_instance(const std::string& id, bool pushed,
   if (config.flapping) in->flap = std::make_unique<FlapDetector>(*config.flapping);
   set_trackers(*in);
   in->record->set_news_sink(news);
+  by_id_.emplace(in->id(), in.get());
   instances.push_back(std::move(in));
   ++instances_epoch;
   return *instances.back();
 }
 
+bool BlockState::remove_instance(std::string_view id) {
+  const auto found = by_id_.find(id);
+  if (found == by_id_.end()) return false;
+  InstanceSlot* slot = found->second;
+  by_id_.erase(found);
+  const auto it = std::find_if(instances.begin(), instances.end(),
+                               [slot](const InstanceSlotPtr& in) { return in.get() == slot; });
+  slot->record->set_news_sink(nullptr);
+  probed_instances -= slot->probed ? 1 : 0;
+  instances.erase(it);
+  ++instances_epoch;
+  return true;
+}
+
 InstanceSlot* BlockState::find_instance(std::string_view id) {
-  for (InstanceSlotPtr& in : instances) {
-    if (in->id() == id) return in.get();
-  }
-  return nullptr;
+  const auto it = by_id_.find(id);
+  return it == by_id_.end() ? nullptr : it->second;
 }
 
 const InstanceSlot* BlockState::find_instance(std::string_view id) const {
-  for (const InstanceSlotPtr& in : instances) {
-    if (in->id() == id) return in.get();
-  }
-  return nullptr;
+  const auto it = by_id_.find(id);
+  return it == by_id_.end() ? nullptr : it->second;
 }
 
 void BlockState::set_trackers(InstanceSlot& in) const {

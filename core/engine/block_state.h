@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/config/config.h"
@@ -105,7 +106,10 @@ class BlockState {
   // Adds an instance (config or pushed) with its record and trackers.
   // REQUIRES: no instance with that id.
   InstanceSlot& add_instance(const std::string& id, bool pushed, ObservationStore& store);
-  // nullptr when absent.
+  // Removes the instance `id` (its record stays in the store: the caller's
+  // to remove); false when absent.
+  bool remove_instance(std::string_view id);
+  // nullptr when absent. O(1): an index by id, kept by add/remove.
   InstanceSlot* find_instance(std::string_view id);
   const InstanceSlot* find_instance(std::string_view id) const;
   // Makes `in`'s trackers match the policies that judge it (keeping the
@@ -120,6 +124,12 @@ class BlockState {
   const BlockConfig& config;               // in `plan`
   std::vector<PolicySlot> policies;        // config order
   std::vector<InstanceSlotPtr> instances;  // config order, then pushed ones
+ private:
+  // Keys view the slots' ids (kept in their records, alive as long as the
+  // slot). Every change of `instances` goes through add/remove_instance.
+  std::unordered_map<std::string_view, InstanceSlot*> by_id_;
+
+ public:
   BlockBoardSharedPtr board;
   BlockNewsSinkSharedPtr news;
 
@@ -132,6 +142,10 @@ class BlockState {
   int probed_instances = 0;           // instances with a health_url
   std::int64_t hold_check_ms = 0;     // a hold of this block ends then (0 = none known)
   std::uint64_t instances_epoch = 0;  // moves when an instance is added or removed
+  // When an instance was last added or removed over HTTP: registrations in
+  // a burst republish at once but settle the block's health once per
+  // burst (Engine::register_instance).
+  std::int64_t membership_changed_ms = 0;
   // What changed since the board was last told (set while applying, cleared
   // by the engine when it calls board->changed()).
   bool shown_changed = false;

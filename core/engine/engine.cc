@@ -163,6 +163,20 @@ void Engine::apply(EnginePlanConstSharedPtr plan) {
   });
 }
 
+void Engine::membership_changed(BlockState& block) {
+  // Within this long of the previous change, a change is part of a burst.
+  constexpr std::int64_t kBurstMs = 10;
+  const std::int64_t now = clock_.wall_ms();
+  const bool burst =
+      block.membership_changed_ms != 0 && now - block.membership_changed_ms < kBurstMs;
+  block.membership_changed_ms = now;
+  if (burst) {
+    loop_->changed_soon(block, now + kBurstMs);
+  } else {
+    loop_->changed(block, true);
+  }
+}
+
 Result<void> Engine::register_instance(const std::string& block, const std::string& instance) {
   return run_on_engine([&]() -> Result<void> {
     BlockState* b = find_block(block);
@@ -173,7 +187,7 @@ Result<void> Engine::register_instance(const std::string& block, const std::stri
       b->add_instance(instance, true, store_);
       b->history_dirty = true;
     }
-    loop_->changed(*b, true);
+    membership_changed(*b);
     return {};
   });
 }
@@ -182,26 +196,22 @@ Result<void> Engine::unregister_instance(const std::string& block, const std::st
   return run_on_engine([&]() -> Result<void> {
     BlockState* b = find_block(block);
     if (b == nullptr) return no_block(block);
-    auto it = std::find_if(b->instances.begin(), b->instances.end(),
-                           [&](const InstanceSlotPtr& in) { return in->id() == instance; });
-    if (it == b->instances.end()) {
+    const InstanceSlot* slot = b->find_instance(instance);
+    if (slot == nullptr) {
       return fail(ErrorCode::kNotFound, "block '" + block + "' has no instance '" + instance + "'");
     }
-    if (!(*it)->pushed) {
+    if (!slot->pushed) {
       return fail(ErrorCode::kConflict, "instance '" + instance + "' of block '" + block +
                                             "' comes from the config file; remove it there and "
                                             "reload");
     }
     {
       std::lock_guard lock(b->board->mutex());
-      (*it)->record->set_news_sink(nullptr);
-      b->probed_instances -= (*it)->probed ? 1 : 0;
-      b->instances.erase(it);
-      ++b->instances_epoch;
+      b->remove_instance(instance);
       b->history_dirty = true;
     }
     store_.remove({block, instance});
-    loop_->changed(*b, true);
+    membership_changed(*b);
     return {};
   });
 }

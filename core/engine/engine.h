@@ -114,6 +114,9 @@ class Engine {
   // Runs `fn` on the engine thread and waits for it. Error if stopped.
   Result<void> run_on_engine(const std::function<Result<void>()>& fn);
   BlockState* find_block(const std::string& block) const;  // engine thread
+  // An instance was registered or unregistered: republish, settling the
+  // block's health now or, within a burst, once at its end. Engine thread.
+  void membership_changed(BlockState& block);
   // Tells `block`'s board (all blocks when empty) that a hold changed.
   void holds_changed(const std::string& block);
   BlockViewConstSharedPtr build_view(const BlockState& block, std::uint64_t version,

@@ -346,4 +346,13 @@ void EvalLoop::changed(BlockState& block, bool significant) {
   arm_timer();
 }
 
+void EvalLoop::changed_soon(BlockState& block, std::int64_t at_ms) {
+  block.significant_changed = true;
+  block.shown_changed = true;
+  if (block.stopped) return;
+  publish(block);
+  due_.schedule(block, at_ms);
+  arm_timer();
+}
+
 }  // namespace blockhealth

@@ -56,6 +56,10 @@ class EvalLoop final : public CallSink {
   // instance added or removed): tells the board and watchers and
   // reschedules the block.
   void changed(BlockState& block, bool significant);
+  // The same for a burst (many instances registered one after another):
+  // tells the board and watchers now, and settles the block's health at
+  // its visit at `at_ms` (once for the burst), not now.
+  void changed_soon(BlockState& block, std::int64_t at_ms);
   // Stops calling plugins: calls in flight are cancelled, their results
   // dropped.
   void stop();
