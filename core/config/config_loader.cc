@@ -27,6 +27,31 @@ constexpr std::size_t kMaxFileSize = std::size_t{16} << 20;
 constexpr milliseconds kMinRetention{60 * 1000};
 constexpr milliseconds kMaxRetention{3650LL * 24 * 3600 * 1000};
 constexpr SourceMark kFileStart{1, 1};
+// Nodes of the document as read with every alias expanded where it is
+// used, and nesting: a "billion laughs" of aliases is a few hundred bytes
+// that every reader would walk exponentially.
+constexpr std::size_t kMaxExpandedNodes = 1'000'000;
+constexpr int kMaxDepth = 64;
+
+// Counts `node` and everything under it (aliases expanded) into `count`,
+// stopping once past kMaxExpandedNodes; false when past it or nested
+// deeper than kMaxDepth.
+bool within_bounds(const YAML::Node& node, std::size_t& count, int depth) {
+  if (++count > kMaxExpandedNodes || depth > kMaxDepth) return false;
+  if (node.IsMap()) {
+    for (const auto& kv : node) {
+      if (!within_bounds(kv.first, count, depth + 1) ||
+          !within_bounds(kv.second, count, depth + 1)) {
+        return false;
+      }
+    }
+  } else if (node.IsSequence()) {
+    for (const auto& item : node) {
+      if (!within_bounds(item, count, depth + 1)) return false;
+    }
+  }
+  return true;
+}
 
 std::string errno_text(int err) {
   return std::generic_category().message(err);
@@ -113,6 +138,15 @@ std::optional<Config> read_document(std::string_view yaml, const fs::path& base_
     problems.add(docs[1].Mark(), "only one YAML document is allowed; a second one starts here");
   }
   const YAML::Node& root = docs[0];
+  if (std::size_t count = 0; !within_bounds(root, count, 0)) {
+    problems.add(kFileStart,
+                 count > kMaxExpandedNodes
+                     ? "the config expands to more than 1000000 values (counting every use of an "
+                       "alias as a copy); refusing it (aliases of aliases grow exponentially)"
+                     : "the config nests deeper than 64 levels (or an alias contains itself); "
+                       "refusing it");
+    return std::nullopt;
+  }
   if (!root.IsMap()) {
     problems.add(root.Mark(),
                  "the config must be a map of settings (server, defaults, "

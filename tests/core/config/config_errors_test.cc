@@ -257,3 +257,41 @@ server:
 
 }  // namespace
 }  // namespace blockhealth
+
+namespace blockhealth {
+namespace {
+
+using ::testing::ElementsAre;
+
+// Aliases of aliases: ten levels of ten make 10^10 values from a few
+// hundred bytes; refused before any reader walks them (issue 13).
+std::string billion_laughs(const std::string& where_used) {
+  std::string yaml = "x0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int i = 1; i < 10; ++i) {
+    yaml += "x" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
+    for (int k = 0; k < 10; ++k) yaml += (k ? ", *a" : "*a") + std::to_string(i - 1);
+    yaml += "]\n";
+  }
+  return yaml + where_used;
+}
+
+TEST(ConfigBounds, AliasExpansionIsBounded) {
+  EXPECT_THAT(test::config_problems(
+                  billion_laughs("blocks:\n  - id: b\n    on_transition:\n      - failure_policy: "
+                                 "http://127.0.0.1:9/fp\n        parameters: *a9\n")),
+              ElementsAre("test.yaml:1:1: the config expands to more than 1000000 values "
+                          "(counting every use of an alias as a copy); refusing it (aliases of "
+                          "aliases grow exponentially)"));
+}
+
+TEST(ConfigBounds, NestingIsBounded) {
+  std::string deep = "blocks: ";
+  for (int i = 0; i < 70; ++i) deep += "[";
+  for (int i = 0; i < 70; ++i) deep += "]";
+  EXPECT_THAT(test::config_problems(deep + "\n"),
+              ElementsAre("test.yaml:1:1: the config nests deeper than 64 levels (or an alias "
+                          "contains itself); refusing it"));
+}
+
+}  // namespace
+}  // namespace blockhealth
