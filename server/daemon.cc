@@ -28,6 +28,7 @@
 #include "core/state/state_store.h"
 #include "core/util/json_text.h"
 #include "server/auth.h"
+#include "server/control_thread.h"
 #include "server/fd_limit.h"
 #include "server/http_server.h"
 #include "server/routes.h"
@@ -39,6 +40,9 @@ namespace json = boost::json;
 namespace net = boost::asio;
 
 namespace {
+
+// A control thread left behind at shutdown (ControlThread::stop).
+ControlThread* abandoned_control = nullptr;
 
 Result<net::ip::tcp::endpoint> resolve_listen(const ListenAddress& listen) {
   boost::system::error_code ec;
@@ -94,6 +98,9 @@ class Daemon {
 
  private:
   Result<std::string> reload();
+  // Queues a reload on the control thread, or joins the one queued and not
+  // yet started; `done` (may be empty) gets its result there.
+  void reload_async(ServerContext::ReloadDone done);
   // PUT and DELETE /v1/blocks/<id> (ServerContext::put_block, delete_block).
   Result<bool> put_block(const std::string& id, std::string_view body,
                          std::vector<BodyProblem>* problems);
@@ -140,6 +147,11 @@ class Daemon {
   std::unique_ptr<net::steady_timer> prune_timer_;  // on io_: destroyed before it
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<HttpServer> mgmt_http_;  // when aios.mgmt_listen is set
+  // Configuration work (reloads, block writes) runs here, never on an HTTP
+  // loop or the signal handler's thread.
+  std::unique_ptr<ControlThread> control_;
+  std::mutex waiting_mu_;
+  std::vector<ServerContext::ReloadDone> waiting_reloads_;  // GUARDED_BY(waiting_mu_)
   std::size_t open_files_ = 1024;  // RLIMIT_NOFILE after raise_open_files_limit()
   std::mutex reload_mu_;
   PlanInputs inputs_;     // GUARDED_BY(reload_mu_): what the running plan was built from
@@ -163,6 +175,27 @@ Result<BuiltPlan> Daemon::build_over_current(
   const EnginePlanConstSharedPtr current = engine_->plan();
   return build_plan(inputs, options_.builtin_plugin_dirs, rescan ? nullptr : current->catalog,
                     current.get(), engine_->clock(), problems, &plan_cache_);
+}
+
+void Daemon::reload_async(ServerContext::ReloadDone done) {
+  bool first = false;
+  {
+    std::lock_guard lock(waiting_mu_);
+    first = waiting_reloads_.empty();
+    waiting_reloads_.push_back(std::move(done));
+  }
+  if (!first) return;  // the queued reload answers this one too
+  control_->post([this] {
+    std::vector<ServerContext::ReloadDone> waiting;
+    {
+      std::lock_guard lock(waiting_mu_);
+      waiting.swap(waiting_reloads_);
+    }
+    const Result<std::string> result = reload();
+    for (const auto& d : waiting) {
+      if (d) d(result);
+    }
+  });
 }
 
 Result<std::string> Daemon::reload() {
@@ -419,6 +452,14 @@ Result<void> Daemon::open_mgmt_listener(const SessionLimits& limits) {
 void Daemon::shutdown() {
   std::call_once(shutdown_once_, [this] {
     spdlog::info("shutting down: closing the listener and draining evaluations");
+    // A reload under way finishes first, unless it is stuck in a plugin.
+    if (control_ && !control_->stop()) {
+      spdlog::error(
+          "a configuration job (a reload or block write) did not finish within 10s, probably "
+          "inside a plugin's create(); stopping without it");
+      // Its thread may still touch it: never freed, kept reachable.
+      abandoned_control = control_.release();
+    }
     if (http_) http_->stop();
     if (mgmt_http_) mgmt_http_->stop();
     if (prune_timer_) net::post(io_, [this] { prune_timer_->cancel(); });
@@ -442,7 +483,7 @@ int Daemon::run() {
         if (signo == SIGHUP) {
           if (ready) {
             spdlog::info("SIGHUP: reloading {}", options_.config_path.string());
-            (void)reload();
+            reload_async(nullptr);
           } else {
             spdlog::warn("SIGHUP during start-up: ignored");
           }
@@ -470,6 +511,7 @@ int Daemon::run() {
   };
 
   open_files_ = raise_open_files_limit();
+  control_ = std::make_unique<ControlThread>();
   reloads_ = metrics_
                  .add_counter("blockhealth_reloads_total",
                               "Configuration reloads, applied or rejected.", {"result"})
@@ -539,12 +581,17 @@ int Daemon::run() {
     return store->transitions_after(after, limit, block);
   };
   ctx_->ingest = register_ingest_metrics(metrics_);
-  ctx_->reload = [this] { return reload(); };
-  ctx_->put_block = [this](const std::string& id, std::string_view body,
-                           std::vector<BodyProblem>* problems) {
-    return put_block(id, body, problems);
+  ctx_->reload = [this](ServerContext::ReloadDone done) { reload_async(std::move(done)); };
+  ctx_->put_block = [this](std::string id, std::string body, ServerContext::PutBlockDone done) {
+    control_->post([this, id = std::move(id), body = std::move(body), done = std::move(done)] {
+      std::vector<BodyProblem> problems;
+      auto put = put_block(id, body, &problems);
+      done(std::move(put), std::move(problems));
+    });
   };
-  ctx_->delete_block = [this](const std::string& id) { return delete_block(id); };
+  ctx_->delete_block = [this](std::string id, ServerContext::DeleteBlockDone done) {
+    control_->post([this, id = std::move(id), done = std::move(done)] { done(delete_block(id)); });
+  };
 
   {
     std::lock_guard lock(reload_mu_);

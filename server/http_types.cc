@@ -45,6 +45,13 @@ void Response::drop_body() {
   content_length(length);
 }
 
+Request request_head(const Request& req) {
+  Request head;
+  head.version(req.version());
+  head.keep_alive(req.keep_alive());
+  return head;
+}
+
 Response error_response(const Request& req, http::status status, std::string_view message) {
   return error_response(req, status, message, message);
 }

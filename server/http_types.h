@@ -46,6 +46,10 @@ class Response : public http::response<http::string_body> {
 // must be called exactly once.
 using Responder = std::function<void(Response)>;
 
+// The request without its body: what a response made later (on another
+// thread, after the request is gone) needs of it (version, keep-alive).
+Request request_head(const Request& req);
+
 // A JSON response with `body`, Content-Type application/json, and the
 // request's version and keep-alive.
 Response json_response(const Request& req, http::status status, std::string body);

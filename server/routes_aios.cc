@@ -43,14 +43,15 @@ void builtin_action(ServerContext& ctx, const Request& req, const std::string& b
   } else if (action == "evaluate") {
     done = engine.evaluate_now(block);
   } else if (action == "reload") {
-    auto reloaded = ctx.reload();
-    if (!reloaded) {
-      respond(error_response(
-          req, http::status::unprocessable_entity,
-          "reload rejected, the running configuration is unchanged:\n" + reloaded.error().message));
-      return;
-    }
-    respond(aios_ok(req, json::parse(*reloaded)));
+    ctx.reload([head = request_head(req), respond](Result<std::string> reloaded) {
+      if (!reloaded) {
+        respond(error_response(head, http::status::unprocessable_entity,
+                               "reload rejected, the running configuration is unchanged:\n" +
+                                   reloaded.error().message));
+        return;
+      }
+      respond(aios_ok(head, json::parse(*reloaded)));
+    });
     return;
   }
   if (!done) {

@@ -25,34 +25,40 @@ void add_block_definition_routes(Router& router, ServerContext& ctx) {
               "block id '" + id.substr(0, 128) + "' is invalid: use 1-128 of [A-Za-z0-9._-]"));
           return;
         }
-        std::vector<BodyProblem> problems;
-        auto put = ctx.put_block(id, req.body(), &problems);
-        if (!put) {
-          if (put.error().code != ErrorCode::kInvalid) {
-            respond(error_response(req, put.error()));
-            return;
-          }
-          // Not JSON at all is a bad request; JSON that is not a
-          // valid block is unprocessable.
-          const bool not_json = problems.size() == 1 && problems[0].pointer.empty() &&
-                                problems[0].message.starts_with(not_json_prefix());
-          respond(error_response(
-              req, not_json ? http::status::bad_request : http::status::unprocessable_entity,
-              "block '" + id + "' refused, nothing changed:\n" + put.error().message, problems));
-          return;
-        }
-        respond(json_response(req, *put ? http::status::created : http::status::ok,
-                              wire::block_written_body(id, *put)));
+        ctx.put_block(
+            id, req.body(),
+            [head = request_head(req), id, respond = std::move(respond)](
+                Result<bool> put, std::vector<BodyProblem> problems) {
+              if (!put) {
+                if (put.error().code != ErrorCode::kInvalid) {
+                  respond(error_response(head, put.error()));
+                  return;
+                }
+                // Not JSON at all is a bad request; JSON that is
+                // not a valid block is unprocessable.
+                const bool not_json = problems.size() == 1 && problems[0].pointer.empty() &&
+                                      problems[0].message.starts_with(not_json_prefix());
+                respond(error_response(
+                    head, not_json ? http::status::bad_request : http::status::unprocessable_entity,
+                    "block '" + id + "' refused, nothing changed:\n" + put.error().message,
+                    problems));
+                return;
+              }
+              respond(json_response(head, *put ? http::status::created : http::status::ok,
+                                    wire::block_written_body(id, *put)));
+            });
       });
 
   router.add(http::verb::delete_, "/v1/blocks/{}",
              [&ctx](const Request& req, const RouteParams& p, Responder respond) {
-               auto deleted = ctx.delete_block(p.path[0]);
-               if (!deleted) {
-                 respond(error_response(req, deleted.error()));
-                 return;
-               }
-               respond(json_response(req, http::status::ok, R"({"success":true})"));
+               ctx.delete_block(p.path[0], [head = request_head(req),
+                                            respond = std::move(respond)](Result<void> deleted) {
+                 if (!deleted) {
+                   respond(error_response(head, deleted.error()));
+                   return;
+                 }
+                 respond(json_response(head, http::status::ok, R"({"success":true})"));
+               });
              });
 }
 

@@ -29,15 +29,17 @@ void add_ops_routes(Router& router, ServerContext& ctx) {
 
   router.add(http::verb::post, "/v1/reload",
              [&ctx](const Request& req, const RouteParams&, Responder respond) {
-               auto reloaded = ctx.reload();
-               if (!reloaded) {
-                 respond(error_response(req, http::status::unprocessable_entity,
-                                        "reload rejected, the running configuration is "
-                                        "unchanged:\n" +
-                                            reloaded.error().message));
-                 return;
-               }
-               respond(json_response(req, http::status::ok, *reloaded));
+               ctx.reload([head = request_head(req),
+                           respond = std::move(respond)](Result<std::string> reloaded) {
+                 if (!reloaded) {
+                   respond(error_response(head, http::status::unprocessable_entity,
+                                          "reload rejected, the running configuration is "
+                                          "unchanged:\n" +
+                                              reloaded.error().message));
+                   return;
+                 }
+                 respond(json_response(head, http::status::ok, *reloaded));
+               });
              });
 }
 

@@ -42,20 +42,24 @@ struct ServerContext {
   EventLog& events;
   OlderEvents older_events;  // may be empty (no state store)
   IngestMetrics ingest;
-  // Re-reads the config and swaps it in. On success a JSON summary; on
-  // failure every problem, and the running configuration is untouched.
-  // Thread-safe (reloads are serialized by the daemon).
-  std::function<Result<std::string>()> reload;
+  // Configuration work, done on the daemon's control thread (never on the
+  // caller's); `done` is called there, once, when it is over. Concurrent
+  // reloads coalesce: those asked for while one waits share its result.
+  //
+  // reload: re-reads the config and swaps it in. On success a JSON summary;
+  // on failure every problem, and the running configuration is untouched.
+  using ReloadDone = std::function<void(Result<std::string>)>;
+  std::function<void(ReloadDone done)> reload;
   // PUT /v1/blocks/<id>: creates or replaces a block defined over HTTP and
-  // stores it; true when created. Errors: kInvalid with *problems filled
-  // (the body's, by JSON pointer), kConflict for a block of the config
-  // file, kUnavailable when it cannot be stored. Nothing changes on error.
-  std::function<Result<bool>(const std::string& id, std::string_view body,
-                             std::vector<BodyProblem>* problems)>
-      put_block;
+  // stores it; true when created. Errors: kInvalid with the problems (the
+  // body's, by JSON pointer), kConflict for a block of the config file,
+  // kUnavailable when it cannot be stored. Nothing changes on error.
+  using PutBlockDone = std::function<void(Result<bool>, std::vector<BodyProblem> problems)>;
+  std::function<void(std::string id, std::string body, PutBlockDone done)> put_block;
   // DELETE /v1/blocks/<id>: kNotFound when no block of that id was defined
   // over HTTP, kConflict for a block of the config file.
-  std::function<Result<void>(const std::string& id)> delete_block;
+  using DeleteBlockDone = std::function<void(Result<void>)>;
+  std::function<void(std::string id, DeleteBlockDone done)> delete_block;
   std::atomic<bool> ready{false};  // true once the first configuration runs
   // Long polls waiting now, and how many may (server.max_watches); past it
   // a new watch is answered 503.

@@ -15,9 +15,8 @@ RouteHarness::RouteHarness(EngineOptions options)
       ctx_(new ServerContext{engine_.engine(), metrics_, io_, events_, {}, {}, {}}) {
   engine_.listener().forward_to(&events_);
   ctx_->ingest = register_ingest_metrics(metrics_);
-  ctx_->reload = [this]() -> Result<std::string> {
-    if (!reload_) return fail("no reload configured");
-    return reload_();
+  ctx_->reload = [this](ServerContext::ReloadDone done) {
+    done(reload_ ? reload_() : Result<std::string>(fail("no reload configured")));
   };
   router_.set_write_guard([this](const Request& req) { return auth_.check(req); });
   add_aios_routes(router_, *ctx_);

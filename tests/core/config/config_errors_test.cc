@@ -284,14 +284,5 @@ TEST(ConfigBounds, AliasExpansionIsBounded) {
                           "aliases grow exponentially)"));
 }
 
-TEST(ConfigBounds, NestingIsBounded) {
-  std::string deep = "blocks: ";
-  for (int i = 0; i < 70; ++i) deep += "[";
-  for (int i = 0; i < 70; ++i) deep += "]";
-  EXPECT_THAT(test::config_problems(deep + "\n"),
-              ElementsAre("test.yaml:1:1: the config nests deeper than 64 levels (or an alias "
-                          "contains itself); refusing it"));
-}
-
 }  // namespace
 }  // namespace blockhealth

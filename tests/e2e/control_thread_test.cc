@@ -1,0 +1,112 @@
+// Configuration work off the serving path (issue 13, finding 2), against
+// the real daemon with one HTTP thread: while a reload creates a policy
+// slowly (test_hang's create() sleeps), the HTTP thread keeps answering;
+// reloads asked for meanwhile coalesce into one.
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <future>
+
+#include "tests/e2e/e2e_client.h"
+#include "tests/support/daemon_process.h"
+#include "tests/support/http_client.h"
+#include "tests/support/test_paths.h"
+#include "tests/support/wait_until.h"
+
+namespace blockhealth::test {
+namespace {
+
+std::string control_config(const std::string& more_blocks) {
+  return on_request_yaml({"test_echo", "test_hang"}) + R"(
+server:
+  threads: 1
+blocks:
+  - id: b
+    instances:
+      - id: n1
+    policies:
+      - use: test_echo
+)" + more_blocks;
+}
+
+constexpr const char* kSlowBlock = R"(
+  - id: slow
+    instances:
+      - id: s1
+    policies:
+      - use: test_hang
+        timeout: 10s
+        with: {create_ms: 4000, hang_ms: 0}
+)";
+
+int applied_reloads(const std::string& address) {
+  const std::string metrics = http_get(address, "/metrics").body;
+  const std::string key = R"(blockhealth_reloads_total{result="applied"} )";
+  const auto at = metrics.find(key);
+  return at == std::string::npos ? 0 : std::stoi(metrics.substr(at + key.size()));
+}
+
+TEST(ControlThread, TheHttpThreadAnswersWhileAReloadCreatesPolicies) {
+  TempDir dir;
+  DaemonProcess daemon(dir.path(), control_config(""));
+  ASSERT_TRUE(daemon.started());
+  daemon.write_config(control_config(kSlowBlock));
+  auto reload =
+      std::async(std::launch::async, [&] { return http_post(daemon.address(), "/v1/reload", ""); });
+  // The reload is inside the plugin's create() (it logs before sleeping)...
+  ASSERT_TRUE(wait_until([&] { return daemon.log().find("create sleeping") != std::string::npos; }))
+      << daemon.log();
+  // ...and the one HTTP thread still answers, before the reload is over.
+  EXPECT_EQ(http_get(daemon.address(), "/healthz").status, 200);
+  EXPECT_EQ(http_get(daemon.address(), "/v1/blocks/b").status, 200);
+  EXPECT_EQ(reload.wait_for(std::chrono::seconds(0)), std::future_status::timeout)
+      << "the reload ended before the reads were answered";
+  const HttpReply done = reload.get();
+  EXPECT_EQ(done.status, 200) << done.body;
+  EXPECT_EQ(http_get(daemon.address(), "/v1/blocks/slow").status, 200);
+}
+
+TEST(ControlThread, ReloadsAskedForWhileOneRunsCoalesce) {
+  TempDir dir;
+  DaemonProcess daemon(dir.path(), control_config(""));
+  ASSERT_TRUE(daemon.started());
+  const int before = applied_reloads(daemon.address());
+  daemon.write_config(control_config(kSlowBlock));
+  auto first =
+      std::async(std::launch::async, [&] { return http_post(daemon.address(), "/v1/reload", ""); });
+  ASSERT_TRUE(
+      wait_until([&] { return daemon.log().find("create sleeping") != std::string::npos; }));
+  // Two more while the first runs: they wait for one reload together.
+  auto second =
+      std::async(std::launch::async, [&] { return http_post(daemon.address(), "/v1/reload", ""); });
+  auto third =
+      std::async(std::launch::async, [&] { return http_post(daemon.address(), "/v1/reload", ""); });
+  EXPECT_EQ(first.get().status, 200);
+  const HttpReply b = second.get();
+  const HttpReply c = third.get();
+  EXPECT_EQ(b.status, 200) << b.body;
+  EXPECT_EQ(c.status, 200) << c.body;
+  EXPECT_EQ(b.body, c.body);
+  EXPECT_EQ(applied_reloads(daemon.address()), before + 2);
+}
+
+TEST(ControlThread, SigtermDuringAReloadStuckInCreateStillExits) {
+  TempDir dir;
+  DaemonProcess daemon(dir.path(), control_config(""));
+  ASSERT_TRUE(daemon.started());
+  std::string stuck = kSlowBlock;
+  stuck.replace(stuck.find("create_ms: 4000"), 15, "create_ms: 600000");
+  daemon.write_config(control_config(stuck));
+  auto reload =
+      std::async(std::launch::async, [&] { return http_post(daemon.address(), "/v1/reload", ""); });
+  ASSERT_TRUE(
+      wait_until([&] { return daemon.log().find("create sleeping") != std::string::npos; }));
+  EXPECT_EQ(http_get(daemon.address(), "/healthz").status, 200);
+  daemon.signal(SIGTERM);
+  EXPECT_EQ(daemon.wait_exit(std::chrono::seconds(60)), 0) << daemon.log();
+  EXPECT_NE(daemon.log().find("did not finish within 10s"), std::string::npos) << daemon.log();
+  (void)reload.get();  // answered or cut, either way the daemon is gone
+}
+
+}  // namespace
+}  // namespace blockhealth::test
