@@ -40,6 +40,11 @@ Result<HoldRequest> parse_hold(const Request& req, std::int64_t now_ms, bool sil
     out.reason = std::string(r->get_string());
   }
   if (out.reason.empty()) return fail("reason: required (say why, for the next operator)");
+  constexpr std::size_t kMaxReason = 1024;
+  if (out.reason.size() > kMaxReason) {
+    return fail("reason: at most " + std::to_string(kMaxReason) + " bytes, got " +
+                std::to_string(out.reason.size()));
+  }
   const json::value* until = o.if_contains("until");
   if (until == nullptr || !until->is_string()) {
     return fail(

@@ -5,8 +5,8 @@
 
 namespace blockhealth {
 
-HoldRegistry::HoldRegistry(const Clock& clock, HoldStore* store)
-    : clock_(clock), store_(store), rng_(std::random_device{}()) {}
+HoldRegistry::HoldRegistry(const Clock& clock, HoldStore* store, std::size_t max_silences)
+    : clock_(clock), store_(store), max_silences_(max_silences), rng_(std::random_device{}()) {}
 
 void HoldRegistry::restore(const std::vector<Maintenance>& maintenance,
                            const std::vector<Silence>& silences) {
@@ -67,6 +67,11 @@ Result<Silence> HoldRegistry::add_silence(const std::string& block, const std::s
   const std::int64_t now = clock_.wall_ms();
   if (until_ms <= now) return fail("until: must be in the future");
   std::lock_guard lock(mu_);
+  if (silences_.size() >= max_silences_) {
+    return fail(ErrorCode::kConflict, "too many silences: " + std::to_string(max_silences_) +
+                                          " are active, the most there may be; lift some "
+                                          "(DELETE /v1/silences/<id>) or wait for them to end");
+  }
   char id[24];
   do {
     std::snprintf(id, sizeof id, "s-%012llx",

@@ -36,7 +36,11 @@ class HoldStore {
 class HoldRegistry {
  public:
   // `clock` must outlive the registry; `store` may be nullptr (memory only).
-  HoldRegistry(const Clock& clock, HoldStore* store);
+  // At most this many silences at once (each is stored, listed by GET
+  // /v1/silences and checked on every transition).
+  static constexpr std::size_t kMaxSilences = 10'000;
+
+  HoldRegistry(const Clock& clock, HoldStore* store, std::size_t max_silences = kMaxSilences);
 
   // Loads holds read back from the store at startup (expired ones dropped).
   void restore(const std::vector<Maintenance>& maintenance, const std::vector<Silence>& silences);
@@ -70,6 +74,7 @@ class HoldRegistry {
  private:
   const Clock& clock_;
   HoldStore* store_;
+  std::size_t max_silences_;
   mutable std::mutex mu_;
   std::map<std::pair<std::string, std::string>, Maintenance> maintenance_;  // GUARDED_BY(mu_)
   std::map<std::string, Silence> silences_;                                 // GUARDED_BY(mu_)

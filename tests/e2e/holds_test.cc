@@ -286,6 +286,11 @@ TEST_F(Holds, BadHoldBodiesAreRefusedNamingTheProblem) {
       {"/v1/silences", "POST", R"({"block": "svc", "reason": "x"})", 400, "until: required"},
       {"/v1/silences", "POST", R"({"block": "svc", "reason": "x", "until": "-1h"})", 400, "until:"},
       {"/v1/silences", "POST", "{oops", 400, "invalid JSON at byte"},
+      {"/v1/silences", "POST",
+       R"({"block": "svc", "until": "1h", "reason": ")" + std::string(1025, 'r') + "\"}", 400,
+       "reason: at most 1024 bytes, got 1025"},
+      {maintenance, "PUT", R"({"until": "1h", "reason": ")" + std::string(5000, 'r') + "\"}", 400,
+       "reason: at most 1024 bytes, got 5000"},
   };
   for (const Case& c : cases) {
     HttpRequest r;

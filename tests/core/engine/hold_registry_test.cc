@@ -173,4 +173,20 @@ TEST(HoldRegistryMemoryOnly, WorksWithoutAStoreAndPrunes) {
 }
 
 }  // namespace
+TEST(HoldRegistryMemoryOnly, SilencesAreCappedWithAClearRefusal) {
+  ManualClock clock;
+  HoldRegistry holds(clock, nullptr, 3);
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(holds.add_silence("b", "", "x", clock.wall_ms() + 10));
+  auto fourth = holds.add_silence("b", "", "x", clock.wall_ms() + 10);
+  ASSERT_FALSE(fourth);
+  EXPECT_EQ(fourth.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(fourth.error().message,
+            "too many silences: 3 are active, the most there may be; lift some (DELETE "
+            "/v1/silences/<id>) or wait for them to end");
+  EXPECT_EQ(holds.silences().size(), 3U);
+  // One lifted: room again.
+  ASSERT_TRUE(holds.lift_silence(holds.silences()[0].id));
+  EXPECT_TRUE(holds.add_silence("b", "", "x", clock.wall_ms() + 10));
+}
+
 }  // namespace blockhealth
