@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds and runs every test, twice: a normal build (build/) and an
-# AddressSanitizer + UndefinedBehaviorSanitizer build (build-asan/).
+# AddressSanitizer + UndefinedBehaviorSanitizer build (build-asan/); then
+# runs every fuzz target for 30 s (scripts/fuzz.sh, Clang; FUZZ_SECONDS=N
+# to change it).
 # Installs missing Debian packages first. Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,4 +38,8 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=address,undefined" \
   "-DCMAKE_MODULE_LINKER_FLAGS=-fsanitize=address,undefined" \
   "-DCMAKE_SHARED_LINKER_FLAGS=-fsanitize=address,undefined"
-echo "=== all tests passed (build and build-asan) in ${SECONDS}s"
+echo "=== fuzz: every target ${FUZZ_SECONDS:-30}s (scripts/fuzz.sh)"
+start=$SECONDS
+./scripts/fuzz.sh "${FUZZ_SECONDS:-30}"
+echo "=== fuzzed in $((SECONDS - start))s"
+echo "=== all tests passed (build, build-asan and fuzz) in ${SECONDS}s"
