@@ -467,6 +467,9 @@ void Daemon::shutdown() {
     if (engine_) engine_->stop();
     if (actions_) actions_->stop();  // undelivered actions stay in the outbox
     io_.stop();
+    // Long polls still waiting hold timers of io_: let them go while io_
+    // exists (the engine, and its notifier, outlive it).
+    if (engine_) engine_->notifier().cancel_all();
   });
 }
 
@@ -687,6 +690,10 @@ int Daemon::run() {
   io_.run();
   if (shutdown_thread_.joinable()) shutdown_thread_.join();
   shutdown();  // no-op when a signal already did it
+  // Every thread that could answer a request has stopped: requests still
+  // waiting (long polls cut by the shutdown) will never be answered.
+  if (http_) http_->abandon_sessions();
+  if (mgmt_http_) mgmt_http_->abandon_sessions();
   spdlog::info("stopped");
   spdlog::default_logger()->flush();
   return 0;

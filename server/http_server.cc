@@ -180,6 +180,10 @@ void HttpServer::start() {
   }
 }
 
+void HttpServer::abandon_sessions() {
+  for (auto& loop : loops_) loop->sessions.abandon_all();
+}
+
 void HttpServer::stop() {
   if (stopped_) return;
   stopped_ = true;

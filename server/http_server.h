@@ -7,8 +7,8 @@
 #ifndef BLOCKHEALTH_SERVER_HTTP_SERVER_H
 #define BLOCKHEALTH_SERVER_HTTP_SERVER_H
 
-#include <boost/asio/ip/tcp.hpp>
 #include <atomic>
+#include <boost/asio/ip/tcp.hpp>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -39,6 +39,10 @@ class HttpServer {
   // Stops accepting, closes every connection and ends the loops; returns
   // once their threads are gone. Thread-safe; idempotent.
   void stop();
+  // After stop(), once no thread may answer a request any more: lets go of
+  // the connections whose request was never answered (a long poll cut by
+  // the shutdown), which otherwise keep themselves alive.
+  void abandon_sessions();
 
  private:
   struct Loop;

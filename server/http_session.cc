@@ -22,6 +22,11 @@ void SessionSet::close_all() {
   for (HttpSession* s : sessions) s->close();
 }
 
+void SessionSet::abandon_all() {
+  const std::vector<HttpSession*> sessions(live_.begin(), live_.end());
+  for (HttpSession* s : sessions) s->abandon();
+}
+
 HttpSession::HttpSession(Socket&& socket, net::io_context& loop, const Router& router,
                          const SessionLimits& limits, SessionSet& sessions)
     : socket_(std::move(socket)),
@@ -52,6 +57,11 @@ void HttpSession::close() {
   socket_.shutdown(Socket::shutdown_both, ec);
   socket_.close(ec);
   timer_.cancel();
+}
+
+void HttpSession::abandon() {
+  close();
+  in_flight_.reset();  // may destroy this session: nothing after it
 }
 
 void HttpSession::extend_deadline() {

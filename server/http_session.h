@@ -45,6 +45,8 @@ class SessionSet {
   void closed_one() { open_.fetch_sub(1, std::memory_order_relaxed); }
   // Closes every session (they go once their pending operations end).
   void close_all();
+  // Lets every session drop its hold on itself (HttpSession::abandon).
+  void abandon_all();
   std::size_t size() const { return live_.size(); }
 
  private:
@@ -81,6 +83,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void run();
   // Closes the connection. Loop thread only.
   void close();
+  // Drops the session's hold on itself while a request is with the router.
+  // REQUIRES: nothing will call its responder any more (every thread that
+  // could has stopped); the session may be destroyed by this call.
+  void abandon();
 
  private:
   void do_read();

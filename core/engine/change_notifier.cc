@@ -29,6 +29,15 @@ bool ChangeNotifier::cancel(std::uint64_t token) {
   return true;
 }
 
+void ChangeNotifier::cancel_all() {
+  std::map<std::string, std::map<std::uint64_t, Waiter>, std::less<>> dropped;
+  {
+    std::lock_guard lock(mu_);
+    dropped.swap(waiters_);
+    key_of_.clear();
+  }
+}
+
 void ChangeNotifier::notify(const std::string& key, std::uint64_t index) {
   std::vector<Callback> due;
   {

@@ -29,6 +29,11 @@ class ChangeNotifier {
   // never run); false when it already ran or is running.
   bool cancel(std::uint64_t token);
 
+  // Drops every waiter without running it (shutdown: their callbacks, and
+  // what they hold, such as timers of an I/O loop about to go, are
+  // destroyed now, outside the lock). Later wait()s work as before.
+  void cancel_all();
+
   // Records `key`'s new index and runs the callbacks of the waiters it
   // satisfies.
   void notify(const std::string& key, std::uint64_t index);
