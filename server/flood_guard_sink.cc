@@ -29,10 +29,13 @@ void FloodGuardSink::roll(spdlog::log_clock::time_point now) {
   const std::string window = seconds_text(limits_.window);
   for (const auto& [text, seen] : seen_) {
     if (seen.suppressed == 0) continue;
-    write(seen.level,
-          text + " [repeated " + std::to_string(seen.suppressed) + " more times in the last " +
-              window + "]",
-          now);
+    std::string line = text;
+    line += " [repeated ";
+    line += std::to_string(seen.suppressed);
+    line += " more times in the last ";
+    line += window;
+    line += "]";
+    write(seen.level, line, now);
   }
   if (dropped_ > 0) {
     write(spdlog::level::warn,

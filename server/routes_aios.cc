@@ -43,7 +43,7 @@ void builtin_action(ServerContext& ctx, const Request& req, const std::string& b
   } else if (action == "evaluate") {
     done = engine.evaluate_now(block);
   } else if (action == "reload") {
-    ctx.reload([head = request_head(req), respond](Result<std::string> reloaded) {
+    ctx.reload([head = request_head(req), respond](const Result<std::string>& reloaded) {
       if (!reloaded) {
         respond(error_response(head, http::status::unprocessable_entity,
                                "reload rejected, the running configuration is unchanged:\n" +

@@ -28,7 +28,7 @@ void add_block_definition_routes(Router& router, ServerContext& ctx) {
         ctx.put_block(
             id, req.body(),
             [head = request_head(req), id, respond = std::move(respond)](
-                Result<bool> put, std::vector<BodyProblem> problems) {
+                const Result<bool>& put, const std::vector<BodyProblem>& problems) {
               if (!put) {
                 if (put.error().code != ErrorCode::kInvalid) {
                   respond(error_response(head, put.error()));
@@ -51,8 +51,8 @@ void add_block_definition_routes(Router& router, ServerContext& ctx) {
 
   router.add(http::verb::delete_, "/v1/blocks/{}",
              [&ctx](const Request& req, const RouteParams& p, Responder respond) {
-               ctx.delete_block(p.path[0], [head = request_head(req),
-                                            respond = std::move(respond)](Result<void> deleted) {
+               ctx.delete_block(p.path[0], [head = request_head(req), respond = std::move(respond)](
+                                               const Result<void>& deleted) {
                  if (!deleted) {
                    respond(error_response(head, deleted.error()));
                    return;

@@ -30,7 +30,7 @@ void add_ops_routes(Router& router, ServerContext& ctx) {
   router.add(http::verb::post, "/v1/reload",
              [&ctx](const Request& req, const RouteParams&, Responder respond) {
                ctx.reload([head = request_head(req),
-                           respond = std::move(respond)](Result<std::string> reloaded) {
+                           respond = std::move(respond)](const Result<std::string>& reloaded) {
                  if (!reloaded) {
                    respond(error_response(head, http::status::unprocessable_entity,
                                           "reload rejected, the running configuration is "

@@ -106,8 +106,8 @@ class FlowWriter {
 };
 
 const std::string& pointer_of_line(const std::vector<std::string>& pointers, int line) {
-  static const std::string kWhole;
-  if (line < 1 || static_cast<std::size_t>(line) > pointers.size()) return kWhole;
+  static const std::string whole_body;  // the pointer "" names the whole body
+  if (line < 1 || static_cast<std::size_t>(line) > pointers.size()) return whole_body;
   return pointers[static_cast<std::size_t>(line) - 1];
 }
 

@@ -284,5 +284,13 @@ TEST(ConfigBounds, AliasExpansionIsBounded) {
                           "aliases grow exponentially)"));
 }
 
+// Found by fuzz_config: yaml-cpp 0.7's parser never ends on these two
+// bytes (it makes nodes until memory runs out); refused instead.
+TEST(ConfigBounds, InputTheYamlParserCannotFinishIsRefused) {
+  EXPECT_THAT(test::config_problems(",%"),
+              ElementsAre("test.yaml:1:1: the config has more than 4000000 YAML values, or is "
+                          "malformed in a way the YAML parser cannot finish reading; refusing it"));
+}
+
 }  // namespace
 }  // namespace blockhealth
