@@ -388,6 +388,13 @@ Result<void> Daemon::open_state(const Config& config) {
   auto store = StateStore::open(config.state_dir);
   if (!store) return store.error();
   state_ = std::move(*store);
+  if (state_->opened_empty_file()) {
+    spdlog::warn(
+        "state {}: the file was empty (0 bytes), not a database: starting with no history, "
+        "maintenance, silences, pending deliveries or blocks defined over HTTP; if it held "
+        "state, stop the daemon and restore it from a backup",
+        state_->path());
+  }
   stored_holds_ = std::make_unique<StoredHolds>(*state_);
   history_ = std::make_unique<HistoryRecorder>(*state_);
   outbox_ = std::make_unique<StateStoreOutbox>(*state_);

@@ -59,7 +59,10 @@ Result<StateStorePtr> StateStore::open(const std::filesystem::path& state_dir) {
     return fail(file.string() + ": cannot open the state database: " + db.error().message +
                 "; check the folder's permissions, or set state_dir: to another folder");
   }
+  const bool empty_file = type == std::filesystem::file_type::regular &&
+                          std::filesystem::file_size(file, ec) == 0 && !ec;
   StateStorePtr store(new StateStore(std::move(*db), file.string()));
+  store->opened_empty_file_ = empty_file;
   if (Result<void> r = store->initialize(); !r) return r.error();
   return store;
 }

@@ -72,6 +72,9 @@ class StateStore {
 
   // The database file's path.
   const std::string& path() const { return path_; }
+  // True when the file was there but empty (0 bytes) at open: it was taken
+  // as a new database; the caller says so (it may have held state once).
+  bool opened_empty_file() const { return opened_empty_file_; }
 
   // ---- Transitions ----
   // Fails with kConflict when t.seq is already stored, kInvalid when
@@ -136,6 +139,7 @@ class StateStore {
                                                    sqlite::Statement& query) const;
 
   std::string path_;
+  bool opened_empty_file_ = false;
   std::mutex mutex_;
   std::unique_ptr<sqlite::Connection> db_;  // GUARDED_BY(mutex_)
 };

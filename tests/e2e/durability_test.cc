@@ -210,6 +210,18 @@ TEST(DurabilityStartup, CorruptStateFileIsAClearStartupError) {
   EXPECT_EQ(read_file(db), garbage);
 }
 
+TEST(DurabilityStartup, AnEmptyStateFileStartsButSaysSo) {
+  TempDir dir;
+  const std::filesystem::path state_dir = dir.path() / "state";
+  const auto db = dir.write("state/blockhealth.db", "");
+  DaemonProcess daemon(dir.path(), config_with_state_dir(state_dir));
+  ASSERT_TRUE(daemon.started());
+  EXPECT_NE(
+      daemon.log().find("state " + db.string() + ": the file was empty (0 bytes), not a database"),
+      std::string::npos)
+      << daemon.log();
+}
+
 TEST(DurabilityStartup, StateDirThatIsAFileIsAClearStartupError) {
   TempDir dir;
   const auto file = dir.write("not-a-folder", "x");
