@@ -10,6 +10,7 @@
 #include <cstring>
 #include <exception>
 #include <system_error>
+#include <vector>
 
 #include "core/plugins/content_hash.h"
 #include "core/plugins/elf_check.h"
@@ -90,17 +91,26 @@ Result<void> check_permissions(const std::filesystem::path& file, const struct s
     return fail(file.string() + ": writable by others (mode " + mode_text(st.st_mode) +
                 "); refusing to load it (chmod o-w)");
   }
+  // The folder the name is in, and, for a symbolic link, the folder of the
+  // file it leads to: anyone who may write either may swap what is loaded.
   std::error_code ec;
   std::filesystem::path dir = std::filesystem::absolute(file, ec).parent_path();
   if (ec) dir = file.parent_path();
-  struct stat dir_st {};
-  if (::stat(dir.c_str(), &dir_st) != 0) {
-    return fail(file.string() + ": cannot stat its folder " + dir.string() + ": " +
-                std::generic_category().message(errno));
+  std::vector<std::filesystem::path> dirs{dir};
+  if (std::filesystem::is_symlink(file, ec)) {
+    const std::filesystem::path target = std::filesystem::canonical(file, ec);
+    if (!ec && target.parent_path() != dir) dirs.push_back(target.parent_path());
   }
-  if ((dir_st.st_mode & S_IWOTH) != 0) {
-    return fail(file.string() + ": its folder " + dir.string() + " is writable by others (mode " +
-                mode_text(dir_st.st_mode) + "); refusing to load from it");
+  for (const std::filesystem::path& d : dirs) {
+    struct stat dir_st {};
+    if (::stat(d.c_str(), &dir_st) != 0) {
+      return fail(file.string() + ": cannot stat its folder " + d.string() + ": " +
+                  std::generic_category().message(errno));
+    }
+    if ((dir_st.st_mode & S_IWOTH) != 0) {
+      return fail(file.string() + ": its folder " + d.string() + " is writable by others (mode " +
+                  mode_text(dir_st.st_mode) + "); refusing to load from it");
+    }
   }
   return {};
 }

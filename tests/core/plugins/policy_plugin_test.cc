@@ -121,6 +121,21 @@ TEST(LoadPolicyPluginTest, FolderWritableByOthersIsRefused) {
                                " is writable by others (mode 0777); refusing to load from it");
 }
 
+TEST(LoadPolicyPluginTest, ALinkToAFileInAFolderWritableByOthersIsRefused) {
+  test::TempDir dir;
+  const std::filesystem::path open = dir.path() / "open";  // like /tmp: 1777
+  const std::filesystem::path safe = dir.path() / "plugins";
+  std::filesystem::create_directory(open);
+  std::filesystem::create_directory(safe);
+  const std::filesystem::path real = open / "test_echo.so";
+  std::filesystem::copy_file(test_plugin("test_echo"), real);
+  ASSERT_EQ(chmod(open.c_str(), 01777), 0);
+  const std::filesystem::path link = safe / "test_echo.so";
+  std::filesystem::create_symlink(real, link);
+  EXPECT_EQ(refusal(link), link.string() + ": its folder " + open.string() +
+                               " is writable by others (mode 1777); refusing to load from it");
+}
+
 TEST(LoadPolicyPluginTest, GroupWritableIsAccepted) {
   test::TempDir dir;
   const std::filesystem::path file = dir.path() / "test_echo.so";
