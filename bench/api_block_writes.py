@@ -22,12 +22,11 @@ import argparse
 import http.client
 import json
 import os
-import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
+
+import bench_daemon
 
 
 def block_body(i, variant=0):
@@ -55,24 +54,12 @@ def main():
     ap.add_argument("--blocks", default="100,500,1000")
     ap.add_argument("--samples", type=int, default=9)
     args = ap.parse_args()
-    daemon = os.path.join(args.build, "bin", "blockhealthd")
-    work = tempfile.mkdtemp(prefix="bh-api-bench-")
-    config = os.path.join(work, "blockhealth.yaml")
-    with open(config, "w") as f:
-        f.write("defaults:\n  interval: 1h\n  stale_after: 2h\nblocks: []\n")
-    port_file = os.path.join(work, "port")
-    proc = subprocess.Popen([daemon, "-c", config, "--listen", "127.0.0.1:0", "--port-file",
-                             port_file, "--log-level", "warn"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.time() + 20
-        while not os.path.exists(port_file) and time.time() < deadline:
-            time.sleep(0.05)
-        host, port = open(port_file).read().strip().rsplit(":", 1)
-        conn = http.client.HTTPConnection(host, int(port), timeout=120)
+    config = "defaults:\n  interval: 1h\n  stale_after: 2h\nblocks: []\n"
+    with bench_daemon.started(args.build, config) as (host, port):
+        conn = http.client.HTTPConnection(host, port, timeout=120)
         made = 0
         print(f"# {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}, "
-              f"load {os.getloadavg()[0]:.1f}, {daemon}")
+              f"load {os.getloadavg()[0]:.1f}, {args.build}/bin/blockhealthd")
         for n in [int(x) for x in args.blocks.split(",")]:
             while made < n:
                 timed(conn, "PUT", f"/v1/blocks/b{made}", block_body(made))
@@ -85,10 +72,6 @@ def main():
             print(f"blocks {n:5d} ({n * 10} instances): PUT {put_ms:7.1f} ms, reload "
                   f"{reload_ms:7.1f} ms, PUT/reload {put_ms / reload_ms:.2f} "
                   f"(load {os.getloadavg()[0]:.1f})", flush=True)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -15,10 +15,9 @@ registration time / healthz time. Python 3 standard library only.
 import argparse
 import http.client
 import os
-import shutil
-import subprocess
-import tempfile
 import time
+
+import bench_daemon
 
 
 def main():
@@ -26,22 +25,10 @@ def main():
     ap.add_argument("--build", default="build-perf")
     ap.add_argument("--instances", type=int, default=10000)
     args = ap.parse_args()
-    work = tempfile.mkdtemp(prefix="bh-reg-bench-")
-    config = os.path.join(work, "blockhealth.yaml")
-    with open(config, "w") as f:
-        f.write("defaults:\n  interval: 5s\nblocks:\n  - id: b\n    policies:\n"
-                "      - use: last_request_age\n")
-    port_file = os.path.join(work, "port")
-    proc = subprocess.Popen([os.path.join(args.build, "bin", "blockhealthd"), "-c", config,
-                             "--listen", "127.0.0.1:0", "--port-file", port_file,
-                             "--log-level", "warn"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.time() + 20
-        while not os.path.exists(port_file) and time.time() < deadline:
-            time.sleep(0.05)
-        host, port = open(port_file).read().strip().rsplit(":", 1)
-        conn = http.client.HTTPConnection(host, int(port), timeout=60)
+    config = ("defaults:\n  interval: 5s\nblocks:\n  - id: b\n    policies:\n"
+              "      - use: last_request_age\n")
+    with bench_daemon.started(args.build, config) as (host, port):
+        conn = http.client.HTTPConnection(host, port, timeout=60)
 
         def request(method, target):
             conn.request(method, target)
@@ -66,10 +53,6 @@ def main():
         anchor = time.perf_counter() - start
         print(f"{args.instances} registrations {registering:.2f} s; {args.instances} GET /healthz "
               f"{anchor:.2f} s; ratio {registering / anchor:.2f} (load {os.getloadavg()[0]:.1f})")
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@
 
 #include <csignal>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -43,6 +44,22 @@ std::vector<std::unique_ptr<RawConnection>> open_watches(const std::string& addr
     out.push_back(std::move(c));
   }
   return out;
+}
+
+// Sends `request` until it is answered 503, opening one more watch each
+// time it is not: a slot freed late (by a connection on its way out, the
+// readiness check's) or a watch not read yet gets filled. The last reply.
+HttpReply until_refused(const std::string& address,
+                        std::vector<std::unique_ptr<RawConnection>>& watches,
+                        const std::function<HttpReply()>& request) {
+  HttpReply last;
+  wait_until([&] {
+    last = request();
+    if (last.status == 503) return true;
+    for (auto& w : open_watches(address, 1)) watches.push_back(std::move(w));
+    return false;
+  });
+  return last;
 }
 
 bool healthz_ok(const std::string& address) {
@@ -88,18 +105,11 @@ TEST(ConnectionLimits, LongPollsWhoseClientWentAwayAreClosed) {
   DaemonProcess daemon(dir.path(), config("  max_connections: 16\n  request_timeout: 300ms\n"));
   ASSERT_TRUE(daemon.started());
   {
-    // Fill every slot with a watch waiting for five minutes; a slot still
-    // held by a connection on its way out (the readiness check's) frees
-    // later, and gets a watch then.
+    // Every slot filled with a watch waiting for five minutes.
     auto watches = open_watches(daemon.address(), 16);
-    HttpReply last;
-    ASSERT_TRUE(wait_until([&] {
-      last = http_get(daemon.address(), "/healthz");
-      if (last.status == 503) return true;
-      for (auto& w : open_watches(daemon.address(), 1)) watches.push_back(std::move(w));
-      return false;
-    })) << last.status
-        << " " << last.error << " " << last.body;
+    const HttpReply last = until_refused(daemon.address(), watches,
+                                         [&] { return http_get(daemon.address(), "/healthz"); });
+    ASSERT_EQ(last.status, 503) << last.error << " " << last.body;
   }  // the clients close their ends
   // The daemon notices (within request_timeout of each) and frees the slots.
   EXPECT_TRUE(wait_until([&] { return healthz_ok(daemon.address()); })) << daemon.log();
@@ -111,16 +121,11 @@ TEST(ConnectionLimits, PastMaxWatchesAWatchGets503) {
   ASSERT_TRUE(daemon.started());
   auto watches = open_watches(daemon.address(), 2);
   // Until both are waiting (read by the daemon), a third may wait in the
-  // place of one (which is then refused): it answers 200 after its 200ms,
-  // another long watch is opened, and the poll goes on.
-  HttpReply third;
-  ASSERT_TRUE(wait_until([&] {
-    third = http_get(daemon.address(), "/v1/blocks/b?index=999999&wait=200ms");
-    if (third.status == 503) return true;
-    for (auto& w : open_watches(daemon.address(), 1)) watches.push_back(std::move(w));
-    return false;
-  })) << third.status
-      << " " << third.body;
+  // place of one (which is then refused): it answers 200 after its 200ms.
+  const HttpReply third = until_refused(daemon.address(), watches, [&] {
+    return http_get(daemon.address(), "/v1/blocks/b?index=999999&wait=200ms");
+  });
+  ASSERT_EQ(third.status, 503) << third.body;
   EXPECT_NE(str(third.json(), "message").find("server.max_watches (2)"), std::string::npos)
       << third.body;
   EXPECT_EQ(third.header("Retry-After"), "1");
