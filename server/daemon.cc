@@ -612,11 +612,17 @@ int Daemon::run() {
     }
     inputs_ = std::move(inputs);
   }
+  // The plan is the engine's now. Held here too, it would keep every policy
+  // instance a later reload drops alive (never destroyed) until exit.
+  plan->plan.reset();
   if (stop_asked()) return stop_early();
   // History kept in memory per instance comes back from the store.
   std::size_t keep = 1;
-  for (const BlockConfig& b : plan->plan->config.blocks) {
-    keep = std::max(keep, static_cast<std::size_t>(std::max(1, b.settings.history_size)));
+  {
+    const EnginePlanConstSharedPtr running = engine_->plan();
+    for (const BlockConfig& b : running->config.blocks) {
+      keep = std::max(keep, static_cast<std::size_t>(std::max(1, b.settings.history_size)));
+    }
   }
   if (auto recent = state_->recent_transitions(keep)) {
     engine_->restore_history(*recent);
@@ -682,7 +688,7 @@ int Daemon::run() {
   if (mgmt_http_) mgmt_http_->start();
   prune_timer_ = std::make_unique<net::steady_timer>(io_);
   (void)prune_state(*state_, engine_->holds(), SystemClock::instance().wall_ms(),
-                    plan->plan->config.history_retention);
+                    engine_->plan()->config.history_retention);
   arm_prune_timer();
   ctx_->ready.store(true);
   spdlog::info("blockhealthd {} listening on http://{}", kBlockhealthVersion, bound_text);

@@ -109,11 +109,11 @@ Result<EnginePlanConstSharedPtr> build_engine_plan(Config config,
       if (auto it = reusable.find(key); it != reusable.end()) {
         handle = it->second;
       } else {
-        auto instance = PolicyInstance::create(plugin, *params, block.id + "/" + policy.id, clock);
+        auto instance = PolicyInstance::create(plugin, *params, block.id + "/" + policy.id, clock,
+                                               policy.timeout);
         if (!instance) {
           problems.push_back(where + ": block '" + block.id + "' policy '" + policy.id +
-                             "': policy " + policy.use +
-                             " could not be created: " + instance.error().message);
+                             "': " + instance.error().message);
           continue;
         }
         handle = std::make_shared<PolicyHandle>();

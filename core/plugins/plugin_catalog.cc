@@ -8,14 +8,10 @@
 #include <map>
 #include <system_error>
 
+#include "core/util/text.h"
+
 namespace blockhealth {
 namespace {
-
-std::string mode_text(mode_t mode) {
-  char buffer[8];
-  std::snprintf(buffer, sizeof buffer, "%04o", static_cast<unsigned>(mode & 07777));
-  return buffer;
-}
 
 // The "*.so" files directly in `dir`, sorted by name; or the problem with
 // the folder itself.
@@ -29,7 +25,7 @@ Result<std::vector<std::filesystem::path>> list_plugin_files(const std::filesyst
   if (!S_ISDIR(st.st_mode)) return fail(dir.string() + ": plugin folder is not a folder");
   if ((st.st_mode & S_IWOTH) != 0) {
     return fail(dir.string() + ": plugin folder is writable by others (mode " +
-                mode_text(st.st_mode) + "); none of its plugins is loaded");
+                file_mode_text(st.st_mode) + "); none of its plugins is loaded");
   }
   std::vector<std::filesystem::path> files;
   std::error_code ec;

@@ -4,9 +4,13 @@
 
 #include <boost/json/parse.hpp>
 #include <exception>
+#include <mutex>
 #include <utility>
 
+#include "core/config/duration.h"
 #include "core/plugins/abi_batch.h"
+#include "core/plugins/lifecycle_runner.h"
+#include "core/plugins/stuck_plugins.h"
 #include "core/util/text.h"
 
 namespace blockhealth {
@@ -71,7 +75,7 @@ struct PolicyInstance::HostContext {
 
 PolicyInstance::PolicyInstance(PolicyPluginConstSharedPtr plugin, std::string label,
                                const Clock& clock)
-    : plugin_(std::move(plugin)), label_(std::move(label)), host_(std::make_unique<HostContext>()) {
+    : plugin_(std::move(plugin)), label_(std::move(label)), host_(std::make_shared<HostContext>()) {
   host_->label = label_;
   host_->clock = &clock;
   bh_host& h = host_->host;
@@ -84,28 +88,146 @@ PolicyInstance::PolicyInstance(PolicyPluginConstSharedPtr plugin, std::string la
   h.wall_ms = &HostContext::wall_ms;
 }
 
+namespace {
+
+// What a bounded create() or destroy() shares with the caller. The job owns
+// it (and through it the plugin and the host table the plugin may call
+// back), so an abandoned call keeps all it touches alive.
+struct LifecycleCall {
+  std::mutex mu;
+  bool finished = false;   // GUARDED_BY(mu)
+  bool abandoned = false;  // GUARDED_BY(mu)
+};
+
+// Once `call` finished in time, true. Otherwise marks it abandoned and the
+// plugin stuck (the job clears the mark when it returns) and returns false;
+// a job that finished between the deadline and this check counts as in
+// time.
+bool settle(LifecycleCall& call, bool in_time, const PolicyPlugin& plugin,
+            const std::string& reason) {
+  if (in_time) return true;
+  std::lock_guard lock(call.mu);
+  if (call.finished) return true;
+  call.abandoned = true;
+  StuckPlugins::instance().mark(plugin.content_hash(), reason);
+  return false;
+}
+
+// Called by the job when the plugin returned: true when the caller had
+// given up on it (the plugin's stuck mark is then lifted).
+bool finish(LifecycleCall& call, const PolicyPlugin& plugin) {
+  std::lock_guard lock(call.mu);
+  call.finished = true;
+  if (call.abandoned) StuckPlugins::instance().clear(plugin.content_hash());
+  return call.abandoned;
+}
+
+// Objects kept on purpose for the process's life (instances not destroyed
+// because their plugin is stuck), reachable so that leak checkers see them
+// as kept, not lost.
+void keep_forever(std::shared_ptr<const void> object) {
+  static auto* const kept = new std::vector<std::shared_ptr<const void>>();
+  static std::mutex mu;
+  std::lock_guard lock(mu);
+  kept->push_back(std::move(object));
+}
+
+}  // namespace
+
 PolicyInstance::~PolicyInstance() {
-  if (handle_ != nullptr) plugin_->table().destroy(handle_);
+  if (handle_ == nullptr) return;
+  const bh_policy_v1& table = plugin_->table();
+  if (limit_.count() <= 0) {
+    table.destroy(handle_);
+    return;
+  }
+  const std::string& name = plugin_->name();
+  if (auto stuck = StuckPlugins::instance().reason(plugin_->content_hash()); stuck) {
+    spdlog::warn("[{}] policy {} instance not destroyed (kept as is): {}", label_, name, *stuck);
+    keep_forever(host_);
+    keep_forever(plugin_);
+    return;
+  }
+  auto call = std::make_shared<LifecycleCall>();
+  const std::string reason = "its destroy() did not return within " + format_duration(limit_);
+  const bool in_time = LifecycleRunner::instance().run(
+      [call, plugin = plugin_, host = host_, handle = handle_, label = label_] {
+        plugin->table().destroy(handle);
+        if (finish(*call, *plugin)) {
+          spdlog::warn("[{}] policy {} destroy() returned late; the plugin may be used again",
+                       label, plugin->name());
+        }
+      },
+      limit_);
+  if (!settle(*call, in_time, *plugin_, reason)) {
+    spdlog::error(
+        "[{}] policy {}: {}; it is left running, and the plugin is not called again "
+        "until it returns",
+        label_, name, reason);
+  }
 }
 
 Result<PolicyInstanceSharedPtr> PolicyInstance::create(PolicyPluginConstSharedPtr plugin,
                                                        const std::string& params_json,
-                                                       std::string label, const Clock& clock) {
+                                                       std::string label, const Clock& clock,
+                                                       std::chrono::milliseconds limit) {
   if (plugin == nullptr) return fail("policy instance " + label + ": no plugin");
   try {
+    if (limit.count() > 0) {
+      if (auto stuck = StuckPlugins::instance().reason(plugin->content_hash()); stuck) {
+        return fail("policy " + plugin->name() + " (" + plugin->path().string() +
+                    ") is refused: " + *stuck + " and that call has not returned yet");
+      }
+    }
     PolicyInstanceSharedPtr instance(
         new PolicyInstance(std::move(plugin), std::move(label), clock));
-    AbiCall call(clock.wall_ms(), 0, nullptr);
-    const char* params = params_json.empty() ? "{}" : params_json.c_str();
-    const bh_policy_v1& table = instance->plugin_->table();
-    instance->handle_ = table.create(&instance->host_->host, params, call.get());
-    if (instance->handle_ == nullptr) {
-      const std::string error = call.error();
-      const std::string& name = instance->plugin_->name();
-      return fail(error.empty()
-                      ? "policy " + name + " failed to create an instance without a message"
-                      : "policy " + name + " failed to create an instance: " + error);
+    const std::string params = params_json.empty() ? "{}" : params_json;
+    // What create() wrote; read only once the call finished in time.
+    struct Created {
+      bh_policy_instance* handle = nullptr;
+      std::string error;
+    };
+    auto created = std::make_shared<Created>();
+    auto call_create = [instance, params, created, &clock] {
+      AbiCall call(clock.wall_ms(), 0, nullptr);
+      created->handle =
+          instance->plugin_->table().create(&instance->host_->host, params.c_str(), call.get());
+      if (created->handle == nullptr) created->error = call.error();
+    };
+    if (limit.count() <= 0) {
+      call_create();
+    } else {
+      auto call = std::make_shared<LifecycleCall>();
+      const std::string reason = "its create() did not return within " + format_duration(limit);
+      const bool in_time = LifecycleRunner::instance().run(
+          [call, call_create, instance, created] {
+            call_create();
+            if (finish(*call, instance->plugin())) {
+              // Nobody takes the late instance: destroy it with this job.
+              instance->handle_ = created->handle;
+              instance->limit_ = std::chrono::milliseconds{0};
+              spdlog::warn("[{}] policy {} create() returned late; the plugin may be used again",
+                           instance->label(), instance->plugin().name());
+            }
+          },
+          limit);
+      if (!settle(*call, in_time, instance->plugin(), reason)) {
+        spdlog::error(
+            "[{}] policy {}: {}; it is left running, and the plugin is not called "
+            "again until it returns",
+            instance->label(), instance->plugin().name(), reason);
+        return fail("policy " + instance->plugin().name() + ": " + reason +
+                    " (the call is abandoned)");
+      }
     }
+    if (created->handle == nullptr) {
+      const std::string& name = instance->plugin().name();
+      return fail(created->error.empty()
+                      ? "policy " + name + " failed to create an instance without a message"
+                      : "policy " + name + " failed to create an instance: " + created->error);
+    }
+    instance->handle_ = created->handle;
+    instance->limit_ = limit;
     return instance;
   } catch (const std::exception& e) {
     return fail("policy instance: " + std::string(e.what()));

@@ -5,6 +5,7 @@
 #define BLOCKHEALTH_CORE_PLUGINS_POLICY_INSTANCE_H
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -53,14 +54,24 @@ class PolicyInstance {
   // `label` (e.g. "gemma3-27b-block/gpu_temperature") tags the plugin's log
   // lines. `clock` must outlive the instance; it is the plugin's wall clock
   // (bh_host.wall_ms), while bh_host.monotonic_ns is SystemClock's. On
-  // failure the Error carries the plugin's message: "policy <name> failed to
-  // create an instance: <message>". [control-thread]
-  static Result<PolicyInstanceSharedPtr> create(PolicyPluginConstSharedPtr plugin,
-                                                const std::string& params_json, std::string label,
-                                                const Clock& clock);
+  // failure the Error carries the plugin's message: "failed to create an
+  // instance: <message>".
+  //
+  // `limit` > 0 bounds create() and, later, destroy(): both then run on the
+  // LifecycleRunner. A create() that overruns is abandoned ("its create()
+  // did not return within 2s"), and the plugin is refused (StuckPlugins)
+  // until that call returns; so is one with any such call stuck already.
+  // `limit` <= 0 calls the plugin on this thread, unbounded (tests, tools).
+  // [control-thread]
+  static Result<PolicyInstanceSharedPtr> create(
+      PolicyPluginConstSharedPtr plugin, const std::string& params_json, std::string label,
+      const Clock& clock, std::chrono::milliseconds limit = std::chrono::milliseconds{0});
 
-  // Calls destroy(). REQUIRES: no evaluate/manage call on this instance is
-  // running (the engine guarantees it by holding a shared_ptr per call).
+  // Calls destroy(), bounded by create's `limit`. One that overruns is
+  // abandoned and logged, and the plugin is marked stuck; while a plugin is
+  // stuck its instances are not destroyed but kept (leaked) as they are.
+  // REQUIRES: no evaluate/manage call on this instance is running (the
+  // engine guarantees it by holding a shared_ptr per call). [any thread]
   ~PolicyInstance();
   PolicyInstance(const PolicyInstance&) = delete;
   PolicyInstance& operator=(const PolicyInstance&) = delete;
@@ -102,8 +113,10 @@ class PolicyInstance {
 
   PolicyPluginConstSharedPtr plugin_;
   std::string label_;
-  std::unique_ptr<HostContext> host_;
+  // Shared with a destroy() job, which may outlive this object.
+  std::shared_ptr<HostContext> host_;
   bh_policy_instance* handle_ = nullptr;
+  std::chrono::milliseconds limit_{0};  // of create() and destroy(); <= 0: unbounded
 };
 
 }  // namespace blockhealth

@@ -24,12 +24,6 @@ namespace {
 
 constexpr off_t kMaxPluginBytes = off_t{1} << 30;  // 1 GiB
 
-std::string mode_text(mode_t mode) {
-  char buffer[8];
-  std::snprintf(buffer, sizeof buffer, "%04o", static_cast<unsigned>(mode & 07777));
-  return buffer;
-}
-
 std::string abi_text(std::uint32_t major, std::uint32_t minor) {
   return std::to_string(major) + "." + std::to_string(minor);
 }
@@ -88,7 +82,7 @@ Result<PluginFile> read_plugin_file(const std::filesystem::path& file) {
 // daemon with all of its rights.
 Result<void> check_permissions(const std::filesystem::path& file, const struct stat& st) {
   if ((st.st_mode & S_IWOTH) != 0) {
-    return fail(file.string() + ": writable by others (mode " + mode_text(st.st_mode) +
+    return fail(file.string() + ": writable by others (mode " + file_mode_text(st.st_mode) +
                 "); refusing to load it (chmod o-w)");
   }
   // The folder the name is in, and, for a symbolic link, the folder of the
@@ -109,7 +103,7 @@ Result<void> check_permissions(const std::filesystem::path& file, const struct s
     }
     if ((dir_st.st_mode & S_IWOTH) != 0) {
       return fail(file.string() + ": its folder " + d.string() + " is writable by others (mode " +
-                  mode_text(dir_st.st_mode) + "); refusing to load from it");
+                  file_mode_text(dir_st.st_mode) + "); refusing to load from it");
     }
   }
   return {};

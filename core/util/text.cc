@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 
 namespace blockhealth {
 namespace {
@@ -103,6 +104,12 @@ std::string sanitize_utf8(std::string_view in, std::size_t max_bytes) {
     i += len;
   }
   return out;
+}
+
+std::string file_mode_text(unsigned mode) {
+  char buffer[8];
+  std::snprintf(buffer, sizeof buffer, "%04o", mode & 07777U);
+  return buffer;
 }
 
 }  // namespace blockhealth

@@ -38,6 +38,10 @@ bool equals_ignoring_ascii_case(std::string_view text, std::string_view lower);
 // [A-Za-z0-9._-] (safe in URLs, metric labels and file names alike).
 bool is_valid_id(std::string_view id);
 
+// The permission bits of a file mode (st_mode) as four octal digits, e.g.
+// "0777" or "1777", as messages about files show them.
+std::string file_mode_text(unsigned mode);
+
 }  // namespace blockhealth
 
 #endif  // BLOCKHEALTH_CORE_UTIL_TEXT_H

@@ -4,7 +4,10 @@
  * waking, limit 0}. For tests of deadlines: the host cannot preempt it.
  * create sleeps for `create_ms` (default 0) after logging "test_hang
  * create sleeping" at INFO: for tests of what happens during start-up.
- *   with: { hang_ms: <integer >= 0>, create_ms: <integer >= 0> } */
+ * destroy sleeps for `destroy_ms` (default 0) after logging "test_hang
+ * destroy sleeping" at INFO (through the host table create was given).
+ *   with: { hang_ms: <integer >= 0>, create_ms: <integer >= 0>,
+ *           destroy_ms: <integer >= 0> } */
 #define _POSIX_C_SOURCE 200809L
 
 #include <blockhealth/policy_abi.h>
@@ -15,6 +18,8 @@
 
 typedef struct hang_policy {
   long hang_ms;
+  long destroy_ms;
+  const bh_host* host;
 } hang_policy;
 
 /* The integer member `key` (quoted, e.g. "\"hang_ms\"") of the params, or
@@ -45,6 +50,8 @@ static bh_policy_instance* hang_create(const bh_host* host, const char* params_j
   }
   self->hang_ms = read_param(params_json, "\"hang_ms\"", 3000);
   if (self->hang_ms < 0) self->hang_ms = 0;
+  self->destroy_ms = read_param(params_json, "\"destroy_ms\"", 0);
+  self->host = host;
   if (create_ms > 0) {
     host->log(host, BH_LOG_INFO, "test_hang create sleeping");
     sleep_ms(create_ms);
@@ -52,7 +59,12 @@ static bh_policy_instance* hang_create(const bh_host* host, const char* params_j
   return (bh_policy_instance*)self;
 }
 
-static void hang_destroy(bh_policy_instance* self) {
+static void hang_destroy(bh_policy_instance* instance) {
+  hang_policy* self = (hang_policy*)instance;
+  if (self->destroy_ms > 0) {
+    self->host->log(self->host, BH_LOG_INFO, "test_hang destroy sleeping");
+    sleep_ms(self->destroy_ms);
+  }
   free(self);
 }
 
@@ -84,7 +96,8 @@ static const bh_policy_v1 hang_table = {
     "1.0.0",
     "Test policy: sleeps hang_ms in evaluate, ignoring should_stop",
     "{\"type\": \"object\", \"properties\": {\"hang_ms\": {\"type\": \"integer\", \"minimum\": 0},"
-    " \"create_ms\": {\"type\": \"integer\", \"minimum\": 0}}, \"additionalProperties\": false}",
+    " \"create_ms\": {\"type\": \"integer\", \"minimum\": 0},"
+    " \"destroy_ms\": {\"type\": \"integer\", \"minimum\": 0}}, \"additionalProperties\": false}",
     hang_create,
     hang_destroy,
     hang_evaluate,
