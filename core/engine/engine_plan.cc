@@ -37,14 +37,25 @@ std::string loaded_names(const PluginCatalog& catalog) {
 
 // Why a policy's plugin may be missing: a refused file named after it, or
 // a refused folder (none of whose files was looked at), is the most useful
-// hint.
+// hint; failing those, every refused file (up to a few), since a file's
+// name need not be its policy's.
 std::string missing_plugin_hint(const PluginCatalog& catalog, const std::string& use) {
+  constexpr std::size_t kMaxListed = 5;
   std::string hint;
   for (const PluginProblem& p : catalog.problems()) {
     std::error_code ec;
     if (p.path.stem() == use || std::filesystem::is_directory(p.path, ec)) {
       hint += "; " + p.message;
     }
+  }
+  if (!hint.empty() || catalog.problems().empty() || catalog.plugins().empty()) return hint;
+  const auto& refused = catalog.problems();
+  hint = "; refused plugin files:";
+  for (std::size_t i = 0; i < refused.size() && i < kMaxListed; ++i) {
+    hint += (i == 0 ? " " : "; ") + refused[i].message;
+  }
+  if (refused.size() > kMaxListed) {
+    hint += " (and " + std::to_string(refused.size() - kMaxListed) + " more)";
   }
   return hint;
 }

@@ -127,5 +127,31 @@ blocks:
   EXPECT_NE(check.output.find("writable by others"), std::string::npos) << check.output;
 }
 
+// Issue 13, finding 7: a refused file whose name is not its policy's (here
+// echo-v2.so, writable by others) still comes with its reason when the
+// daemon cannot start without the policy.
+TEST(PluginsView, StartUpWithoutARefusedPolicySaysWhyItsFileWasRefused) {
+  TempDir dir;
+  const std::filesystem::path plugins = dir.path() / "plugins";
+  std::filesystem::create_directories(plugins);
+  const std::filesystem::path file = plugins / "echo-v2.so";
+  std::filesystem::copy_file(test_plugin_dir() / "test_echo" / "test_echo.so", file);
+  ::chmod(file.c_str(), 0666);
+  const std::string yaml = "plugins:\n  dirs: ['" + plugins.string() + R"(']
+blocks:
+  - id: block
+    instances: [{id: n1}]
+    policies:
+      - use: test_echo
+)";
+  DaemonProcess daemon(dir.path(), yaml, {}, DaemonProcess::Wait::kSpawned);
+  EXPECT_EQ(daemon.wait_exit(), 1) << daemon.log();
+  const std::string log = daemon.log();
+  EXPECT_NE(log.find("no plugin provides policy 'test_echo'"), std::string::npos) << log;
+  EXPECT_NE(log.find("refused plugin files: " + file.string() + ": writable by others"),
+            std::string::npos)
+      << log;
+}
+
 }  // namespace
 }  // namespace blockhealth::test
