@@ -124,6 +124,8 @@ class Daemon {
   // writes --mgmt-port-file. Error names the address.
   Result<void> open_mgmt_listener(const SessionLimits& limits);
   void arm_prune_timer();
+  // Every 2 s: transitions whose write failed are written again.
+  void arm_history_retry_timer();
   void shutdown();
 
   DaemonOptions options_;
@@ -144,7 +146,8 @@ class Daemon {
   Router router_;
   Router mgmt_router_;  // the aios.mgmt_listen listener's
   net::io_context io_;
-  std::unique_ptr<net::steady_timer> prune_timer_;  // on io_: destroyed before it
+  std::unique_ptr<net::steady_timer> prune_timer_;          // on io_: destroyed before it
+  std::unique_ptr<net::steady_timer> history_retry_timer_;  // on io_: destroyed before it
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<HttpServer> mgmt_http_;  // when aios.mgmt_listen is set
   // Configuration work (reloads, block writes) runs here, never on an HTTP
@@ -396,7 +399,7 @@ Result<void> Daemon::open_state(const Config& config) {
         state_->path());
   }
   stored_holds_ = std::make_unique<StoredHolds>(*state_);
-  history_ = std::make_unique<HistoryRecorder>(*state_);
+  history_ = std::make_unique<HistoryRecorder>(*state_, &metrics_);
   outbox_ = std::make_unique<StateStoreOutbox>(*state_);
   auto seq = state_->max_transition_seq();
   if (!seq) return seq.error();
@@ -424,6 +427,15 @@ void Daemon::arm_prune_timer() {
                     plan->config.history_retention);
     if (!done.empty()) spdlog::debug("state pruned: {}", done);
     arm_prune_timer();
+  });
+}
+
+void Daemon::arm_history_retry_timer() {
+  history_retry_timer_->expires_after(std::chrono::seconds(2));
+  history_retry_timer_->async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    if (history_->unwritten() > 0) history_->retry();
+    arm_history_retry_timer();
   });
 }
 
@@ -470,8 +482,17 @@ void Daemon::shutdown() {
     if (http_) http_->stop();
     if (mgmt_http_) mgmt_http_->stop();
     if (prune_timer_) net::post(io_, [this] { prune_timer_->cancel(); });
+    if (history_retry_timer_) net::post(io_, [this] { history_retry_timer_->cancel(); });
     if (sources_) sources_->stop();
     if (engine_) engine_->stop();
+    // No transition comes after the engine stopped: a last try for those
+    // whose write failed.
+    if (history_ && history_->unwritten() > 0) {
+      const std::size_t left = history_->retry(HistoryRecorder::kMaxBacklog);
+      if (left > 0) {
+        spdlog::error("state store: {} transitions could not be written and are lost", left);
+      }
+    }
     if (actions_) actions_->stop();  // undelivered actions stay in the outbox
     io_.stop();
     // Long polls still waiting hold timers of io_: let them go while io_
@@ -690,6 +711,8 @@ int Daemon::run() {
   (void)prune_state(*state_, engine_->holds(), SystemClock::instance().wall_ms(),
                     engine_->plan()->config.history_retention);
   arm_prune_timer();
+  history_retry_timer_ = std::make_unique<net::steady_timer>(io_);
+  arm_history_retry_timer();
   ctx_->ready.store(true);
   spdlog::info("blockhealthd {} listening on http://{}", kBlockhealthVersion, bound_text);
   // A stop asked for while starting: now that everything is up, go down.

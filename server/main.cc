@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -64,6 +65,10 @@ int main(int argc, char** argv) {
   // ~25 MiB of RSS). Hot paths do not allocate, so the shared arena's lock
   // costs nothing measurable (bench/RESULTS.md).
   if (std::getenv("MALLOC_ARENA_MAX") == nullptr) mallopt(M_ARENA_MAX, 1);
+  // Past a file size limit (RLIMIT_FSIZE, ulimit -f) a write fails with
+  // EFBIG, as on a full disk, instead of killing the daemon: the state
+  // store keeps what it could not write for later.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"blockhealthd: decides whether the instances of AI-serving blocks are healthy"};
   app.set_version_flag("--version", std::string("blockhealthd ") + kBlockhealthVersion);
   std::string config = default_config().string();

@@ -26,27 +26,6 @@ namespace json = boost::json;
 
 constexpr const char* kToken = "s3cret-hook-token";
 
-// The value of the first /metrics sample named `name` whose labels contain
-// every one of `labels` (e.g. `result="delivered"`); -1 when there is none.
-double metric_value(const std::string& address, const std::string& name,
-                    std::initializer_list<std::string> labels) {
-  const HttpReply reply = http_get(address, "/metrics");
-  if (reply.status != 200) return -1;
-  std::size_t pos = 0;
-  while (pos < reply.body.size()) {
-    std::size_t end = reply.body.find('\n', pos);
-    if (end == std::string::npos) end = reply.body.size();
-    const std::string line = reply.body.substr(pos, end - pos);
-    pos = end + 1;
-    if (line.rfind(name + "{", 0) != 0 && line.rfind(name + " ", 0) != 0) continue;
-    bool all = true;
-    for (const std::string& l : labels) all = all && line.find(l) != std::string::npos;
-    if (!all) continue;
-    return std::stod(line.substr(line.rfind(' ') + 1));
-  }
-  return -1;
-}
-
 double deliveries(const std::string& address, const std::string& block, const std::string& result) {
   return metric_value(address, "blockhealth_action_deliveries_total",
                       {"block=\"" + block + "\"", "result=\"" + result + "\""});

@@ -4,6 +4,7 @@
 // reloads asked for meanwhile coalesce into one.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <csignal>
 #include <future>
 
@@ -40,10 +41,8 @@ constexpr const char* kSlowBlock = R"(
 )";
 
 int applied_reloads(const std::string& address) {
-  const std::string metrics = http_get(address, "/metrics").body;
-  const std::string key = R"(blockhealth_reloads_total{result="applied"} )";
-  const auto at = metrics.find(key);
-  return at == std::string::npos ? 0 : std::stoi(metrics.substr(at + key.size()));
+  return static_cast<int>(
+      std::max(0.0, metric_value(address, "blockhealth_reloads_total", {R"(result="applied")"})));
 }
 
 TEST(ControlThread, TheHttpThreadAnswersWhileAReloadCreatesPolicies) {

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -66,6 +67,42 @@ std::map<std::int64_t, std::string> history(const std::string& address, const st
   }
   return out;
 }
+
+// Holds an exclusive lock on the SQLite database `db` from another process
+// (python3's sqlite3) while it lives, so the daemon's writes fail as they
+// would on a full disk (here: SQLITE_BUSY after the busy timeout).
+class DatabaseLock {
+ public:
+  DatabaseLock(const std::filesystem::path& db, std::filesystem::path marker)
+      : marker_(std::move(marker)) {
+    const std::string script =
+        "import sqlite3, sys, pathlib\n"
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)\n"
+        "c.execute('BEGIN EXCLUSIVE')\n"
+        "pathlib.Path(sys.argv[2]).write_text('locked')\n"
+        "sys.stdin.read()\n"
+        "c.execute('ROLLBACK')\n";
+    const std::string command =
+        "python3 -c \"" + script + "\" '" + db.string() + "' '" + marker_.string() + "'";
+    pipe_ = ::popen(command.c_str(), "w");  // its stdin: closing it releases the lock
+  }
+  ~DatabaseLock() { release(); }
+  DatabaseLock(const DatabaseLock&) = delete;
+  DatabaseLock& operator=(const DatabaseLock&) = delete;
+
+  // Waits until the lock is taken.
+  bool held() const {
+    return pipe_ != nullptr && wait_until([&] { return std::filesystem::exists(marker_); });
+  }
+  void release() {
+    if (pipe_ != nullptr) ::pclose(pipe_);
+    pipe_ = nullptr;
+  }
+
+ private:
+  std::filesystem::path marker_;
+  FILE* pipe_ = nullptr;
+};
 
 class Durability : public ::testing::TestWithParam<int> {
  protected:
@@ -187,6 +224,42 @@ TEST_P(Durability, MaintenanceAndSilencesSurviveARestart) {
   ASSERT_EQ(http_request(address(), del).status, 200);
   restart();
   EXPECT_TRUE(http_get(address(), "/v1/silences").json().at("silences").as_array().empty());
+}
+
+// Issue 13, finding 7: transitions whose write failed (the database locked
+// by another process, as a full disk would fail it) are kept, counted on
+// /metrics, written once the store takes writes again, and survive a
+// restart; none is lost.
+TEST_P(Durability, TransitionsWhoseWriteFailedAreWrittenLater) {
+  start();
+  set_status("node-1", 0, "ok");
+  {
+    DatabaseLock lock(state_dir() / kDbFile, dir_.path() / "locked");
+    ASSERT_TRUE(lock.held());
+    set_status("node-1", 2, "unhealthy");  // its write fails (after the busy timeout)
+    set_status("node-2", 1, "degraded");   // waits behind it
+    ASSERT_TRUE(wait_until([&] {
+      return metric_value(address(), "blockhealth_state_unwritten_transitions") == 2;
+    })) << http_get(address(), "/metrics").body;
+    EXPECT_GE(metric_value(address(), "blockhealth_state_write_failures_total"), 1);
+    EXPECT_NE(daemon_->log().find("cannot record transitions in the state store"),
+              std::string::npos)
+        << daemon_->log();
+  }
+  ASSERT_TRUE(wait_until(
+      [&] { return metric_value(address(), "blockhealth_state_unwritten_transitions") == 0; },
+      std::chrono::seconds(60)))
+      << daemon_->log();
+  EXPECT_EQ(metric_value(address(), "blockhealth_state_dropped_transitions_total"), 0);
+  const auto before = history(address(), "svc");
+  ASSERT_EQ(before.size(), 3u);
+
+  restart();
+  const auto after = history(address(), "svc");
+  for (const auto& [seq, text] : before) {
+    ASSERT_TRUE(after.contains(seq)) << "transition " << seq << " lost: " << text;
+    EXPECT_EQ(after.at(seq), text);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Signals, Durability, ::testing::Values(SIGTERM, SIGKILL),

@@ -176,4 +176,23 @@ json::value wait_for_view(const std::string& address, const std::string& block,
   return view;
 }
 
+double metric_value(const std::string& address, const std::string& name,
+                    std::initializer_list<std::string> labels) {
+  const HttpReply reply = http_get(address, "/metrics");
+  if (reply.status != 200) return -1;
+  std::size_t pos = 0;
+  while (pos < reply.body.size()) {
+    std::size_t end = reply.body.find('\n', pos);
+    if (end == std::string::npos) end = reply.body.size();
+    const std::string line = reply.body.substr(pos, end - pos);
+    pos = end + 1;
+    if (line.rfind(name + "{", 0) != 0 && line.rfind(name + " ", 0) != 0) continue;
+    bool all = true;
+    for (const std::string& l : labels) all = all && line.find(l) != std::string::npos;
+    if (!all) continue;
+    return std::stod(line.substr(line.rfind(' ') + 1));
+  }
+  return -1;
+}
+
 }  // namespace blockhealth::test

@@ -30,6 +30,12 @@ HttpReply post_with_token(const std::string& address, const std::string& target,
                           const std::string& body, const std::string& token,
                           const std::string& content_type = "application/json");
 
+// The value of the first GET /metrics sample named `name` whose labels
+// contain every one of `labels` (e.g. `result="delivered"`); -1 when there
+// is none.
+double metric_value(const std::string& address, const std::string& name,
+                    std::initializer_list<std::string> labels = {});
+
 // PUT /v1/blocks/<block>/instances/<instance>.
 HttpReply register_instance(const std::string& address, const std::string& block,
                             const std::string& instance);
