@@ -335,7 +335,8 @@ Result<std::string> Daemon::apply_plan(const BuiltPlan& built, const EnginePlan*
   if (current != nullptr) {
     ServerConfig before = current->config.server;
     ServerConfig after = plan->config.server;
-    before.auth_token_file = after.auth_token_file;  // applied live
+    before.auth_token_file = after.auth_token_file;                  // applied live
+    before.max_instances_per_block = after.max_instances_per_block;  // applied live
     if (!(before == after)) {
       restart_needed.push_back("server");
       spdlog::warn(

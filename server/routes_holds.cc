@@ -1,11 +1,17 @@
 // Maintenance windows and silences: operator holds on actions.
+#include <algorithm>
 #include <boost/json.hpp>
+#include <cstdio>
+#include <optional>
+#include <utility>
+#include <vector>
 
 #include "core/config/duration.h"
 #include "core/util/json_parse.h"
 #include "core/util/json_text.h"
 #include "core/util/time_text.h"
 #include "core/wire/hold_bodies.h"
+#include "server/long_poll.h"
 #include "server/routes.h"
 
 namespace blockhealth::server {
@@ -75,6 +81,62 @@ Result<HoldRequest> parse_hold(const Request& req, std::int64_t now_ms, bool sil
   return out;
 }
 
+// One page of GET /v1/silences: maintenance windows (by block, then
+// instance) and then silences (by creation), after the opaque cursor
+// `after`, at most `limit` of both together; `next` is the cursor of the
+// page after (empty on the last page). Cursors are sort keys, so a page
+// stays right when holds come or go between requests.
+struct HoldsPage {
+  std::vector<Silence> silences;
+  std::vector<Maintenance> maintenance;
+  std::string next;
+};
+
+std::string maintenance_key(const Maintenance& m) {
+  return "m/" + m.block_id + "/" + m.instance_id;
+}
+
+std::string silence_key(const Silence& s) {
+  char created[24];
+  std::snprintf(created, sizeof created, "%020lld", static_cast<long long>(s.created_ms));
+  return std::string("s/") + created + "/" + s.id;
+}
+
+HoldsPage page_holds(std::vector<Maintenance> maintenance, std::vector<Silence> silences,
+                     const std::optional<std::string>& block, const std::string& after,
+                     std::size_t limit) {
+  HoldsPage page;
+  std::vector<std::pair<std::string, const Maintenance*>> m;
+  for (const Maintenance& x : maintenance) {
+    if (!block || x.block_id == *block) m.emplace_back(maintenance_key(x), &x);
+  }
+  std::vector<std::pair<std::string, const Silence*>> s;
+  for (const Silence& x : silences) {
+    if (!block || x.block_id == *block) s.emplace_back(silence_key(x), &x);
+  }
+  std::sort(m.begin(), m.end());
+  std::sort(s.begin(), s.end());
+  std::string last;
+  bool more = false;
+  const auto take = [&](const std::string& key) {
+    if (key <= after) return false;
+    if (page.maintenance.size() + page.silences.size() == limit) {
+      more = true;
+      return false;
+    }
+    last = key;
+    return true;
+  };
+  for (const auto& [key, x] : m) {
+    if (take(key)) page.maintenance.push_back(*x);
+  }
+  for (const auto& [key, x] : s) {
+    if (take(key)) page.silences.push_back(*x);
+  }
+  if (more) page.next = last;
+  return page;
+}
+
 }  // namespace
 
 void add_hold_routes(Router& router, ServerContext& ctx) {
@@ -110,12 +172,28 @@ void add_hold_routes(Router& router, ServerContext& ctx) {
                respond(json_response(req, http::status::ok, R"({"success":true})"));
              });
 
-  router.add(http::verb::get, "/v1/silences",
-             [&ctx](const Request& req, const RouteParams&, Responder respond) {
-               respond(json_response(req, http::status::ok,
-                                     wire::holds_body(ctx.engine.holds().silences(),
-                                                      ctx.engine.holds().maintenances())));
-             });
+  router.add(
+      http::verb::get, "/v1/silences",
+      [&ctx](const Request& req, const RouteParams& p, Responder respond) {
+        constexpr std::size_t kMaxLimit = 1000;
+        auto limit = parse_uint_param(p, "limit");
+        if (!limit) {
+          respond(error_response(req, limit.error()));
+          return;
+        }
+        if (*limit && (**limit == 0 || **limit > kMaxLimit)) {
+          respond(error_response(req, http::status::bad_request, "limit: expected 1 to 1000"));
+          return;
+        }
+        std::optional<std::string> block;
+        if (auto b = p.get("block")) block = std::string(*b);
+        const std::string after(p.get("after").value_or(""));
+        const HoldsPage page =
+            page_holds(ctx.engine.holds().maintenances(), ctx.engine.holds().silences(), block,
+                       after, static_cast<std::size_t>(limit->value_or(kMaxLimit)));
+        respond(json_response(req, http::status::ok,
+                              wire::holds_body(page.silences, page.maintenance, page.next)));
+      });
 
   router.add(http::verb::post, "/v1/silences",
              [&ctx](const Request& req, const RouteParams&, Responder respond) {

@@ -2,6 +2,7 @@
 // log lines. A refused body changes nothing.
 #include "core/observations/push_payload.h"
 #include "core/prometheus/exposition_parser.h"
+#include "core/util/json_parse.h"
 #include "core/util/text.h"
 #include "server/routes.h"
 
@@ -25,6 +26,42 @@ Response accepted(const Request& req, std::string_view what, std::size_t n) {
   return json_response(
       req, http::status::ok,
       R"({"success":true,")" + std::string(what) + R"(":)" + std::to_string(n) + "}");
+}
+
+constexpr std::size_t kMaxBulkInstances = 10'000;
+
+// {"instances": ["id", ...]} of POST /v1/blocks/<b>/instances: 1 to
+// kMaxBulkInstances valid ids. Errors name the field and the index.
+Result<std::vector<std::string>> parse_bulk_instances(std::string_view body) {
+  auto parsed = parse_json_body(body);
+  if (!parsed) return fail(parsed.error().message);
+  const boost::json::object* o = parsed->if_object();
+  if (o == nullptr) return fail(R"(expected a JSON object {"instances": ["id", ...]})");
+  for (const auto& [key, value] : *o) {
+    if (key != "instances") return fail("unknown field '" + std::string(key) + "'");
+  }
+  const boost::json::value* list = o->if_contains("instances");
+  if (list == nullptr || !list->is_array()) {
+    return fail("instances: required, an array of instance ids");
+  }
+  const boost::json::array& a = list->get_array();
+  if (a.empty() || a.size() > kMaxBulkInstances) {
+    return fail("instances: expected 1 to " + std::to_string(kMaxBulkInstances) + " ids, got " +
+                std::to_string(a.size()));
+  }
+  std::vector<std::string> ids;
+  ids.reserve(a.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const std::string where = "instances[" + std::to_string(i) + "]";
+    if (!a[i].is_string()) return fail(where + ": expected a string");
+    std::string id(a[i].get_string());
+    if (!is_valid_id(id)) {
+      return fail(where + ": instance id '" + sanitize_utf8(id.substr(0, 128)) +
+                  "' is invalid: use 1-128 of [A-Za-z0-9._-]");
+    }
+    ids.push_back(std::move(id));
+  }
+  return ids;
 }
 
 }  // namespace
@@ -58,6 +95,25 @@ void add_ingest_routes(Router& router, ServerContext& ctx) {
                }
                respond(json_response(req, http::status::ok, R"({"success":true})"));
              });
+
+  // Bulk registration: all or nothing.
+  router.add(
+      http::verb::post, "/v1/blocks/{}/instances",
+      [&ctx](const Request& req, const RouteParams& p, Responder respond) {
+        auto ids = parse_bulk_instances(req.body());
+        if (!ids) {
+          respond(error_response(req, http::status::bad_request, ids.error().message));
+          return;
+        }
+        auto added = ctx.engine.register_instances(p.path[0], *ids);
+        if (!added) {
+          respond(error_response(req, added.error()));
+          return;
+        }
+        respond(json_response(req, http::status::ok,
+                              R"({"success":true,"registered":)" + std::to_string(*added) +
+                                  R"(,"already":)" + std::to_string(ids->size() - *added) + "}"));
+      });
 
   router.add(http::verb::delete_, "/v1/blocks/{}/instances/{}",
              [&ctx](const Request& req, const RouteParams& p, Responder respond) {

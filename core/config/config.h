@@ -69,6 +69,9 @@ struct ServerConfig {
   // descriptor limit to the hard limit and lowers max_connections to fit.
   std::size_t max_connections = 1024;  // 16..1,000,000
   std::size_t max_watches = 512;       // 1..1,000,000
+  // Instances a block may have, configured and registered over HTTP
+  // together; a registration past it is refused (409). Applied on reload.
+  std::size_t max_instances_per_block = 100'000;  // 1..10,000,000
   friend bool operator==(const ServerConfig&, const ServerConfig&) = default;
 };
 

@@ -6,6 +6,8 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <future>
+#include <set>
+#include <string_view>
 
 #include "core/engine/block_adoption.h"
 #include "core/engine/block_view_builder.h"
@@ -178,18 +180,43 @@ void Engine::membership_changed(BlockState& block) {
 }
 
 Result<void> Engine::register_instance(const std::string& block, const std::string& instance) {
-  return run_on_engine([&]() -> Result<void> {
+  auto added = register_instances(block, {instance});
+  if (!added) return added.error();
+  return {};
+}
+
+Result<std::size_t> Engine::register_instances(const std::string& block,
+                                               const std::vector<std::string>& instances) {
+  std::size_t added = 0;
+  auto done = run_on_engine([&]() -> Result<void> {
     BlockState* b = find_block(block);
     if (b == nullptr) return no_block(block);
-    if (b->find_instance(instance) != nullptr) return {};
+    std::vector<const std::string*> fresh;
+    std::set<std::string_view> seen;
+    for (const std::string& id : instances) {
+      if (b->find_instance(id) == nullptr && seen.insert(id).second) fresh.push_back(&id);
+    }
+    if (fresh.empty()) return {};
+    const std::size_t most = b->plan->config.server.max_instances_per_block;
+    if (b->instances.size() + fresh.size() > most) {
+      return fail(ErrorCode::kConflict,
+                  "block '" + block + "' has " + std::to_string(b->instances.size()) +
+                      " instances; " + std::to_string(fresh.size()) + " more would pass the " +
+                      std::to_string(most) +
+                      " a block may have (server.max_instances_per_block): unregister some "
+                      "first");
+    }
     {
       std::lock_guard lock(b->board->mutex());
-      b->add_instance(instance, true, store_);
+      for (const std::string* id : fresh) b->add_instance(*id, true, store_);
       b->history_dirty = true;
     }
     membership_changed(*b);
+    added = fresh.size();
     return {};
   });
+  if (!done) return done.error();
+  return added;
 }
 
 Result<void> Engine::unregister_instance(const std::string& block, const std::string& instance) {

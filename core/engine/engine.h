@@ -82,8 +82,15 @@ class Engine {
   void restore_history(const std::vector<Transition>& transitions);
 
   // Instances registered over HTTP (PUT/DELETE). Errors name the block or
-  // instance that does not exist.
+  // instance that does not exist, or the running configuration's
+  // server.max_instances_per_block (kConflict) that a registration would
+  // pass.
   Result<void> register_instance(const std::string& block, const std::string& instance);
+  // Registers every one of `instances` (ids already checked) not yet in the
+  // block, as one change: all or, past the limit, none. Returns how many
+  // were new.
+  Result<std::size_t> register_instances(const std::string& block,
+                                         const std::vector<std::string>& instances);
   Result<void> unregister_instance(const std::string& block, const std::string& instance);
   // The record push ingestion writes to; an error when not registered.
   Result<InstanceRecordSharedPtr> find_record(const std::string& block,

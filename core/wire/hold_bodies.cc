@@ -28,7 +28,7 @@ std::string silence_set_body(const Silence& s) {
 }
 
 std::string holds_body(const std::vector<Silence>& silences,
-                       const std::vector<Maintenance>& maintenance) {
+                       const std::vector<Maintenance>& maintenance, const std::string& next) {
   std::string out;
   JsonWriter w(out);
   w.begin_object();
@@ -38,6 +38,7 @@ std::string holds_body(const std::vector<Silence>& silences,
   w.key("maintenance").begin_array();
   for (const Maintenance& m : maintenance) write_maintenance(w, m);
   w.end_array();
+  if (!next.empty()) w.key("next").string(next);
   w.end_object();
   return out;
 }

@@ -82,6 +82,72 @@ TEST_F(PushVerdict, RegisteringInAnUnknownBlockOrWithABadIdIsRefused) {
   EXPECT_NE(str(reply.json(), "message").find("is invalid"), std::string::npos) << reply.body;
 }
 
+// Issue 13: a bulk form for platforms. One request registers many
+// instances, all or nothing; repeats are counted, not added twice.
+TEST_F(PushVerdict, ManyInstancesAreRegisteredInOneRequest) {
+  std::string body = R"({"instances": [)";
+  for (int i = 0; i < 5000; ++i) body += (i ? "," : "") + ("\"n-" + std::to_string(i) + "\"");
+  body += "]}";
+  const HttpReply first = http_post(address(), "/v1/blocks/echo/instances", body);
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_EQ(first.json().at("registered").to_number<int>(), 5000) << first.body;
+  EXPECT_EQ(first.json().at("already").to_number<int>(), 0) << first.body;
+  const HttpReply again = http_post(address(), "/v1/blocks/echo/instances",
+                                    R"({"instances": ["n-0", "n-1", "extra", "extra"]})");
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(again.json().at("registered").to_number<int>(), 1) << again.body;
+  EXPECT_EQ(again.json().at("already").to_number<int>(), 3) << again.body;
+  const json::value view = block_view(address(), "echo");
+  ASSERT_EQ(view.at("instances").as_array().size(), 5001u);
+  EXPECT_EQ(str(instance_of(view, "n-4999"), "source"), "pushed");
+}
+
+TEST_F(PushVerdict, BadBulkRegistrationsAreRefusedAndRegisterNothing) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {R"({"instances": ["a", "b c"]})", "instances[1]: instance id 'b c' is invalid"},
+      {R"({"instances": ["a", 7]})", "instances[1]: expected a string"},
+      {R"({"instances": []})", "instances: expected 1 to 10000 ids, got 0"},
+      {R"({"instances": "a"})", "instances: required, an array"},
+      {R"({"instance": ["a"]})", "unknown field 'instance'"},
+      {R"(["a"])", "expected a JSON object"},
+      {R"({"instances": ["a")", "invalid JSON"},
+  };
+  for (const auto& [body, message] : cases) {
+    const HttpReply reply = http_post(address(), "/v1/blocks/echo/instances", body);
+    EXPECT_EQ(reply.status, 400) << body << ": " << reply.body;
+    EXPECT_NE(str(reply.json(), "message").find(message), std::string::npos)
+        << body << ": " << reply.body;
+  }
+  EXPECT_EQ(http_post(address(), "/v1/blocks/nope/instances", R"({"instances": ["a"]})").status,
+            404);
+  EXPECT_TRUE(block_view(address(), "echo").at("instances").as_array().empty());
+}
+
+// A block holds at most server.max_instances_per_block: past it a
+// registration, one by one or in bulk, is a 409 that registers nothing.
+TEST(PushVerdictLimits, RegistrationsPastTheBlocksLimitAreRefused) {
+  TempDir dir;
+  DaemonProcess daemon(dir.path(), on_request_yaml({"test_echo"}) + R"(
+server:
+  max_instances_per_block: 3
+blocks:
+  - id: echo
+    instances: [{id: configured}]
+    policies: [{use: test_echo}]
+)");
+  ASSERT_TRUE(daemon.started());
+  EXPECT_EQ(register_instance(daemon.address(), "echo", "a").status, 200);
+  const HttpReply bulk =
+      http_post(daemon.address(), "/v1/blocks/echo/instances", R"({"instances": ["b", "c"]})");
+  EXPECT_EQ(bulk.status, 409) << bulk.body;
+  EXPECT_NE(str(bulk.json(), "message").find("server.max_instances_per_block"), std::string::npos)
+      << bulk.body;
+  EXPECT_EQ(block_view(daemon.address(), "echo").at("instances").as_array().size(), 2u);
+  EXPECT_EQ(register_instance(daemon.address(), "echo", "b").status, 200);
+  EXPECT_EQ(register_instance(daemon.address(), "echo", "c").status, 409);
+  EXPECT_EQ(register_instance(daemon.address(), "echo", "b").status, 200);  // already there
+}
+
 TEST_F(PushVerdict, JsonObjectPushGivesVerdictEvidenceAndATransition) {
   ASSERT_EQ(register_instance(address(), "echo", "node-1").status, 200);
   const HttpReply push = push_metrics(address(), "echo", "node-1", R"({"test_status": 2})");
