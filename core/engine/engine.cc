@@ -129,8 +129,12 @@ void Engine::apply(EnginePlanConstSharedPtr plan) {
       auto block = std::make_unique<BlockState>(plan, planned, board, ctx_.quarantine,
                                                 loop_->news(), store_);
       if (BlockState* old = find_block(planned.config->id)) {
+        // Readers build views from the attached state at any time: the
+        // board leaves the old state (emptied by the adoption, destroyed
+        // just below) under the same lock.
         std::lock_guard lock(board->mutex());
         adopt_block(*block, *old, store_);
+        board->attach(block.get());
       }
       registry->ordered.push_back(board);
       registry->by_id.emplace(planned.config->id, board);
