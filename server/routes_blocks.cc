@@ -31,7 +31,10 @@ void add_block_routes(Router& router, ServerContext& ctx) {
              [&ctx](const Request& req, const RouteParams&, Responder respond) {
                std::string body = R"({"blocks":[)";
                bool first = true;
-               for (const BlockBoardSharedPtr& board : ctx.engine.views()->ordered) {
+               // Held here: a reload may replace the registry meanwhile (a
+               // range-for over views()->ordered would not keep it alive).
+               const ViewRegistryConstSharedPtr registry = ctx.engine.views();
+               for (const BlockBoardSharedPtr& board : registry->ordered) {
                  const BlockViewConstSharedPtr view = board->view();
                  if (!view) continue;
                  body += first ? "" : ",";

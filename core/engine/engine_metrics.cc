@@ -47,7 +47,9 @@ EngineMetrics::EngineMetrics(prometheus::MetricsRegistry& registry,
                           "1 when every instance of the block is healthy (the AIOS meaning).",
                           {"block"},
                           [views](std::vector<prometheus::GaugeReading>& out) {
-                            for (const auto& board : views()->ordered) {
+                            // Held here: a reload may replace the registry meanwhile.
+                            const ViewRegistryConstSharedPtr registry = views();
+                            for (const auto& board : registry->ordered) {
                               if (const BlockViewConstSharedPtr view = board->view()) {
                                 out.push_back({{view->id}, view->healthy ? 1.0 : 0.0});
                               }
@@ -58,7 +60,8 @@ EngineMetrics::EngineMetrics(prometheus::MetricsRegistry& registry,
       .add_callback_gauge("blockhealth_policy_quarantined",
                           "1 while the block's policy is quarantined.", {"block", "policy"},
                           [views](std::vector<prometheus::GaugeReading>& out) {
-                            for (const auto& board : views()->ordered) {
+                            const ViewRegistryConstSharedPtr registry = views();
+                            for (const auto& board : registry->ordered) {
                               const BlockViewConstSharedPtr view = board->view();
                               if (!view) continue;
                               for (const PolicyStateView& p : view->policies) {

@@ -94,7 +94,9 @@ blocks:
 
 // Found by bench/soak.py: a reload adopts each surviving block's state into
 // a new BlockState; a view built in between (a read on an HTTP thread while
-// evaluations keep changing the block) must never see the old, emptied one.
+// evaluations keep changing the block) must never see the old, emptied one;
+// and a list (GET /v1/blocks, /metrics) read while a reload replaces the
+// registry of blocks must keep the one it walks alive.
 TEST(Concurrency, ReadsDuringReloadsNeverSeeAHalfAdoptedBlock) {
   TempDir dir;
   constexpr int kBlocks = 40;
@@ -119,12 +121,13 @@ blocks:
   std::atomic<bool> done{false};
   std::atomic<int> failures{0};
   std::vector<std::thread> readers;
-  for (int t = 0; t < 2; ++t) {
+  for (int t = 0; t < 3; ++t) {
     readers.emplace_back([&, t] {
       for (int n = t; !done.load(); ++n) {
-        if (http_get(address, "/v1/blocks/b" + std::to_string(n % kBlocks)).status != 200) {
-          ++failures;
-        }
+        const std::string target = n % 3 == 0   ? "/v1/blocks"
+                                   : n % 3 == 1 ? "/metrics"
+                                                : "/v1/blocks/b" + std::to_string(n % kBlocks);
+        if (http_get(address, target).status != 200) ++failures;
       }
     });
   }
