@@ -92,8 +92,12 @@ TEST_F(HttpErrors, UnknownRouteIs404NamingIt) {
   HttpReply reply = http_get(address(), "/no/such/thing");
   expect_error(reply, 404);
   EXPECT_EQ(message(reply), "no such endpoint: GET /no/such/thing");
-  reply = http_get(address(), "/v1/blocks/block/instances");
+  reply = http_get(address(), "/v1/blocks/block/instances/node/nothing");
   expect_error(reply, 404);
+  // A path that exists for another method names the one allowed.
+  reply = http_get(address(), "/v1/blocks/block/instances");
+  expect_error(reply, 405);
+  EXPECT_EQ(message(reply), "GET is not allowed on /v1/blocks/block/instances; use POST");
   reply = http_get(address(), "/v1/blocks/no-such-block");
   expect_error(reply, 404);
   EXPECT_EQ(message(reply), "block 'no-such-block' is not configured");
