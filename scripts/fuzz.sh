@@ -17,9 +17,11 @@ cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Debug -DBLOCKHEALTH_BUILD_FUZZ=ON \
   -DCMAKE_UNITY_BUILD=ON -DCMAKE_UNITY_BUILD_BATCH_SIZE=8 \
   "-DCMAKE_C_FLAGS=$flags" "-DCMAKE_CXX_FLAGS=$flags" \
   "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=address,undefined" >/dev/null
-cmake --build "$dir" -j "$jobs"
+targets="fuzz_config fuzz_api_block fuzz_exposition fuzz_push fuzz_health fuzz_lines fuzz_http_request"
+# shellcheck disable=SC2086
+cmake --build "$dir" -j "$jobs" --target $targets
 status=0
-for target in fuzz_config fuzz_api_block fuzz_exposition fuzz_push fuzz_health fuzz_lines; do
+for target in $targets; do
   corpus="$dir/corpus/$target"
   findings="$dir/findings/$target"
   rm -rf "$corpus" && mkdir -p "$corpus" "$findings"
