@@ -239,6 +239,13 @@ Result<bool> Daemon::put_block(const std::string& id, std::string_view body,
     return Error{"the running config file no longer reads: " + file.error().message,
                  ErrorCode::kUnavailable};
   }
+  const std::size_t most = current->config.server.max_api_blocks;
+  if (inputs_.api_bodies.count(id) == 0 && inputs_.api_bodies.size() >= most) {
+    return Error{"there are " + std::to_string(inputs_.api_bodies.size()) +
+                     " blocks defined over HTTP, the most kept at once "
+                     "(server.max_api_blocks); delete one first",
+                 ErrorCode::kConflict};
+  }
   auto read = read_api_block(body, id, **file, problems);
   if (!read) return read.error();
   plan_cache_.api.insert_or_assign(id, *read);
@@ -337,6 +344,7 @@ Result<std::string> Daemon::apply_plan(const BuiltPlan& built, const EnginePlan*
     ServerConfig after = plan->config.server;
     before.auth_token_file = after.auth_token_file;                  // applied live
     before.max_instances_per_block = after.max_instances_per_block;  // applied live
+    before.max_api_blocks = after.max_api_blocks;                    // applied live
     if (!(before == after)) {
       restart_needed.push_back("server");
       spdlog::warn(

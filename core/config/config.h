@@ -72,6 +72,9 @@ struct ServerConfig {
   // Instances a block may have, configured and registered over HTTP
   // together; a registration past it is refused (409). Applied on reload.
   std::size_t max_instances_per_block = 100'000;  // 1..10,000,000
+  // Blocks defined over HTTP (PUT /v1/blocks/<id>) kept at once; creating
+  // one more is refused (409). Applied on reload.
+  std::size_t max_api_blocks = 10'000;  // 0..1,000,000
   friend bool operator==(const ServerConfig&, const ServerConfig&) = default;
 };
 

@@ -16,8 +16,9 @@ constexpr std::int64_t kMaxConnections = 1'000'000;
 
 const std::vector<std::string_view>& server_keys() {
   static const std::vector<std::string_view> keys = {
-      "listen",  "auth_token_file", "body_limit",  "request_timeout",
-      "threads", "max_connections", "max_watches", "max_instances_per_block"};
+      "listen",        "auth_token_file", "body_limit",  "request_timeout",
+      "threads",       "max_connections", "max_watches", "max_instances_per_block",
+      "max_api_blocks"};
   return keys;
 }
 
@@ -38,6 +39,9 @@ ServerConfig read_server(const MapReader& r, const std::filesystem::path& base_d
   }
   if (auto v = r.integer("max_instances_per_block", 1, 10'000'000)) {
     out.max_instances_per_block = static_cast<std::size_t>(*v);
+  }
+  if (auto v = r.integer("max_api_blocks", 0, 1'000'000)) {
+    out.max_api_blocks = static_cast<std::size_t>(*v);
   }
   return out;
 }

@@ -126,6 +126,23 @@ TEST_F(ApiBlocks, ABlockIsCreatedEvaluatedReplacedAndDeleted) {
   EXPECT_EQ(http_get(address(), "/v1/blocks/from-file").status, 200);
 }
 
+// Issue 13 (bounded stored state): at most server.max_api_blocks blocks are
+// kept; one more is a 409 that stores nothing, replacing one still works,
+// and deleting one makes room.
+TEST_F(ApiBlocks, BlocksPastTheLimitAreRefused) {
+  start("server:\n  max_api_blocks: 2\n" + file_config());
+  ASSERT_EQ(put_block(address(), "api-1", kEchoBlock).status, 201);
+  ASSERT_EQ(put_block(address(), "api-2", kEchoBlock).status, 201);
+  const HttpReply third = put_block(address(), "api-3", kEchoBlock);
+  EXPECT_EQ(third.status, 409) << third.body;
+  EXPECT_NE(str(third.json(), "message").find("server.max_api_blocks"), std::string::npos)
+      << third.body;
+  EXPECT_EQ(http_get(address(), "/v1/blocks/api-3").status, 404);
+  EXPECT_EQ(put_block(address(), "api-2", kEchoBlock).status, 200);  // a replacement
+  ASSERT_EQ(delete_block(address(), "api-1").status, 200);
+  EXPECT_EQ(put_block(address(), "api-3", kEchoBlock).status, 201);
+}
+
 TEST_F(ApiBlocks, RefusedBodiesArePointedAtAndChangeNothing) {
   ASSERT_EQ(put_block(address(), "api-b", kEchoBlock).status, 201);
   struct Case {
