@@ -24,6 +24,7 @@
 #include "core/engine/engine_metrics.h"
 #include "core/engine/engine_plan.h"
 #include "core/engine/plan_inputs.h"
+#include "core/prometheus/process_metrics.h"
 #include "core/sources/source_manager.h"
 #include "core/state/state_store.h"
 #include "core/util/json_text.h"
@@ -160,6 +161,8 @@ class Daemon {
   PlanInputs inputs_;     // GUARDED_BY(reload_mu_): what the running plan was built from
   PlanCache plan_cache_;  // GUARDED_BY(reload_mu_)
   prometheus::CounterFamily* reloads_ = nullptr;
+  prometheus::Gauge reload_ok_;     // blockhealth_config_last_reload_successful
+  prometheus::Gauge reload_ok_at_;  // ..._last_reload_success_timestamp_seconds
   std::once_flag shutdown_once_;
   std::atomic<bool> stop_requested_{false};  // SIGTERM/SIGINT came
   std::thread shutdown_thread_;              // started by SIGTERM/SIGINT, joined by run()
@@ -214,6 +217,7 @@ Result<std::string> Daemon::reload() {
   }
   if (!built) {
     reloads_->with({"rejected"}).inc();
+    reload_ok_.set(0);
     spdlog::error("reload of {} rejected; keeping the running configuration:\n{}",
                   options_.config_path.string(), built.error().message);
     return built.error();
@@ -335,6 +339,7 @@ Result<std::string> Daemon::apply_plan(const BuiltPlan& built, const EnginePlan*
   auto token = load_token(plan->config);
   if (!token) {
     reloads_->with({"rejected"}).inc();
+    reload_ok_.set(0);
     spdlog::error("reload rejected: {}", token.error().message);
     return token.error();
   }
@@ -366,6 +371,8 @@ Result<std::string> Daemon::apply_plan(const BuiltPlan& built, const EnginePlan*
   sources_->apply(plan->config);  // after the engine made the instances' records
   actions_->apply(plan->config);
   reloads_->with({"applied"}).inc();
+  reload_ok_.set(1);
+  reload_ok_at_.set(static_cast<double>(SystemClock::instance().wall_ms()) / 1000.0);
   // The parse tree and the replaced plan are freed by now: give their
   // pages back (glibc keeps freed heap otherwise).
   malloc_trim(0);
@@ -562,6 +569,19 @@ int Daemon::run() {
       .value()
       ->with({kBlockhealthVersion})
       .set(1);
+  (void)prometheus::add_process_metrics(metrics_).value();
+  reload_ok_ = metrics_
+                   .add_gauge("blockhealth_config_last_reload_successful",
+                              "1 when the last configuration load (start-up, reload, block "
+                              "write) was applied, 0 when it was rejected.",
+                              {})
+                   .value()
+                   ->with({});
+  reload_ok_at_ = metrics_
+                      .add_gauge("blockhealth_config_last_reload_success_timestamp_seconds",
+                                 "When a configuration was last applied (Unix seconds).", {})
+                      .value()
+                      ->with({});
   // The configuration first: the state store's place comes from it, and
   // the blocks defined over HTTP from the store.
   PlanInputs inputs{options_.config_path, {}, {}};

@@ -33,7 +33,6 @@ constexpr SourceMark kFileStart{1, 1};
 // used, and nesting: a "billion laughs" of aliases is a few hundred bytes
 // that every reader would walk exponentially.
 constexpr std::size_t kMaxExpandedNodes = 1'000'000;
-constexpr int kMaxDepth = 64;
 
 // The parser's events (nodes, aliases, anchors are not expanded) at most:
 // more than a 16 MiB file can hold. Past it the parse is abandoned; this
@@ -90,11 +89,11 @@ bool parses_within_bounds(const std::string& yaml) {
 }
 
 // Counts `node` and everything under it (aliases expanded) into `count`,
-// stopping once past kMaxExpandedNodes (false then). Deeper than kMaxDepth
+// stopping once past kMaxExpandedNodes (false then). Deeper than kMaxYamlDepth
 // it does not descend: the readers report that, at its position.
 bool within_bounds(const YAML::Node& node, std::size_t& count, int depth) {
   if (++count > kMaxExpandedNodes) return false;
-  if (depth > kMaxDepth) return true;
+  if (depth > kMaxYamlDepth) return true;
   if (node.IsMap()) {
     for (const auto& kv : node) {
       if (!within_bounds(kv.first, count, depth + 1) ||

@@ -11,10 +11,6 @@
 namespace blockhealth {
 namespace {
 
-// Deeper free-form values are refused: a YAML alias can make a node contain
-// itself, and nothing in a policy's parameters needs this much nesting.
-constexpr int kMaxDepth = 64;
-
 std::string join(std::initializer_list<std::string_view> parts) {
   std::string out;
   for (std::string_view p : parts) out += p;
@@ -31,8 +27,8 @@ std::string where_phrase(const std::string& where) {
 
 void check_keys(const YAML::Node& node, const std::string& where, int depth,
                 ProblemList& problems) {
-  if (depth > kMaxDepth) {
-    problems.add(node.Mark(), where + ": nested more than " + std::to_string(kMaxDepth) +
+  if (depth > kMaxYamlDepth) {
+    problems.add(node.Mark(), where + ": nested more than " + std::to_string(kMaxYamlDepth) +
                                   " levels deep (or an alias refers to its own anchor)");
     return;
   }

@@ -26,6 +26,10 @@
 
 namespace blockhealth {
 
+// Nesting deeper than this is refused: a YAML alias can make a node contain
+// itself, and nothing in a configuration needs this much.
+inline constexpr int kMaxYamlDepth = 64;
+
 // For "got ..." in messages: 'text' for a scalar, "a list", "a map" or
 // "nothing" (null / empty value).
 std::string describe_node(const YAML::Node& node);

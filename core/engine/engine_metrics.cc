@@ -26,7 +26,7 @@ EngineMetrics::EngineMetrics(prometheus::MetricsRegistry& registry,
       .add_callback_gauge(
           "blockhealth_instance_status",
           "1 for the instance's current status (ok, degraded, unhealthy, unknown), else 0.",
-          {"block", "instance", "status"},
+          {"block", "instance_id", "status"},
           [views](std::vector<prometheus::GaugeReading>& out) {
             const ViewRegistryConstSharedPtr registry = views();
             for (const auto& board : registry->ordered) {

@@ -105,8 +105,8 @@ void HistogramFamily::render_series(std::string& out) const {
 
 CallbackGaugeFamily::CallbackGaugeFamily(std::string name, std::string help,
                                          std::vector<std::string> label_names,
-                                         GaugeCallback callback)
-    : MetricFamily(std::move(name), std::move(help), MetricType::kGauge, std::move(label_names)),
+                                         GaugeCallback callback, MetricType type)
+    : MetricFamily(std::move(name), std::move(help), type, std::move(label_names)),
       callback_(std::move(callback)) {}
 
 void CallbackGaugeFamily::render_series(std::string& out) const {

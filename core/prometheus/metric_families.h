@@ -164,11 +164,13 @@ struct GaugeReading {
 // first is kept.
 using GaugeCallback = std::function<void(std::vector<GaugeReading>& out)>;
 
-// A gauge family whose series are computed at render time.
+// A family whose series are computed at render time: a gauge, or (type
+// kCounter) a counter kept elsewhere that the callback reads, such as the
+// process's CPU seconds.
 class CallbackGaugeFamily final : public MetricFamily {
  public:
   CallbackGaugeFamily(std::string name, std::string help, std::vector<std::string> label_names,
-                      GaugeCallback callback);
+                      GaugeCallback callback, MetricType type = MetricType::kGauge);
 
  private:
   void render_series(std::string& out) const override;

@@ -125,6 +125,16 @@ Result<CallbackGaugeFamily*> MetricsRegistry::add_callback_gauge(
                                                    std::move(label_names), std::move(callback)));
 }
 
+Result<CallbackGaugeFamily*> MetricsRegistry::add_callback_counter(
+    std::string name, std::string help, std::vector<std::string> label_names,
+    GaugeCallback callback) {
+  std::lock_guard lock(mutex_);
+  if (auto ok = check_new(name, label_names, MetricType::kCounter); !ok) return ok.error();
+  return add(std::make_unique<CallbackGaugeFamily>(std::move(name), std::move(help),
+                                                   std::move(label_names), std::move(callback),
+                                                   MetricType::kCounter));
+}
+
 void MetricsRegistry::render(std::string& out) const {
   std::lock_guard lock(mutex_);
   for (const auto& family : families_) family->render(out);

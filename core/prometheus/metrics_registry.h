@@ -51,6 +51,12 @@ class MetricsRegistry {
   Result<CallbackGaugeFamily*> add_callback_gauge(std::string name, std::string help,
                                                   std::vector<std::string> label_names,
                                                   GaugeCallback callback);
+  // A counter family read by `callback` at each render: for counts kept
+  // elsewhere (the kernel's CPU time of the process). The callback must
+  // never report less than before.
+  Result<CallbackGaugeFamily*> add_callback_counter(std::string name, std::string help,
+                                                    std::vector<std::string> label_names,
+                                                    GaugeCallback callback);
 
   // Appends every family in registration order (HELP, TYPE, series). Safe
   // to call concurrently with everything else; takes the registry mutex,

@@ -53,7 +53,8 @@ bool decimal_underflows(std::string_view s) {
 
 std::optional<double> parse_unsigned(std::string_view s) {
   if (s.empty()) return std::nullopt;
-  if (equals_ignoring_ascii_case(s, "inf") || equals_ignoring_ascii_case(s, "infinity")) return std::numeric_limits<double>::infinity();
+  if (equals_ignoring_ascii_case(s, "inf") || equals_ignoring_ascii_case(s, "infinity"))
+    return std::numeric_limits<double>::infinity();
   const char* first = s.data();
   const char* last = s.data() + s.size();
   double value = 0;

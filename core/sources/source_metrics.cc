@@ -19,7 +19,7 @@ const std::vector<double>& lateness_buckets() {
 
 SourceMetrics::SourceMetrics(prometheus::MetricsRegistry* registry) {
   if (registry == nullptr) return;
-  const std::vector<std::string> target_labels = {"block", "instance", "source"};
+  const std::vector<std::string> target_labels = {"block", "instance_id", "source"};
   auto duration = registry->add_histogram(
       "blockhealth_source_duration_seconds",
       "Duration of /health probes and /metrics scrapes, to the last byte or the failure.",
@@ -36,7 +36,7 @@ SourceMetrics::SourceMetrics(prometheus::MetricsRegistry* registry) {
       "blockhealth_source_skipped_ticks_total",
       "Probe or scrape ticks skipped because the previous one was still running.", target_labels);
   auto log_lines = registry->add_counter("blockhealth_source_log_lines_total",
-                                         "Lines read from log files.", {"block", "instance"});
+                                         "Lines read from log files.", {"block", "instance_id"});
   auto lateness = registry->add_histogram(
       "blockhealth_source_lateness_seconds",
       "How late probes and scrapes started after their scheduled time.", {}, lateness_buckets());

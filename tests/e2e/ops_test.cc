@@ -4,6 +4,7 @@
 
 #include <csignal>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <memory>
 
@@ -65,22 +66,52 @@ TEST_F(Ops, MetricsExposeVerdictsAndPolicyCalls) {
   EXPECT_EQ(reply.header("Content-Type").rfind("text/plain; version=0.0.4", 0), 0u)
       << reply.header("Content-Type");
   const std::string& body = reply.body;
-  for (const std::string& line :
-       {std::string("# TYPE blockhealth_instance_status gauge"),
-        std::string(R"(blockhealth_instance_status{block="block",instance="node",status="ok"} 1)"),
-        std::string(
-            R"(blockhealth_instance_status{block="block",instance="node",status="unhealthy"} 0)"),
-        std::string("# TYPE blockhealth_policy_calls_total counter"),
-        std::string(
-            R"(blockhealth_policy_calls_total{block="block",policy="test_echo",outcome="ok"} 1)"),
-        std::string(R"(blockhealth_block_healthy{block="block"} 1)"),
-        std::string(R"(blockhealth_transitions_total{block="block",to="ok"} 1)"),
-        std::string(R"(blockhealth_ingested_samples_total{block="block"} 1)"),
-        std::string(R"(blockhealth_reloads_total{result="applied"} 1)"),
-        std::string("# TYPE blockhealth_policy_call_duration_seconds histogram"),
-        std::string("blockhealth_build_info{version=\"")}) {
+  for (
+      const std::string& line :
+      {std::string("# TYPE blockhealth_instance_status gauge"),
+       std::string(
+           R"(blockhealth_instance_status{block="block",instance_id="node",status="ok"} 1)"),
+       std::string(
+           R"(blockhealth_instance_status{block="block",instance_id="node",status="unhealthy"} 0)"),
+       std::string("# TYPE blockhealth_policy_calls_total counter"),
+       std::string(
+           R"(blockhealth_policy_calls_total{block="block",policy="test_echo",outcome="ok"} 1)"),
+       std::string(R"(blockhealth_block_healthy{block="block"} 1)"),
+       std::string(R"(blockhealth_transitions_total{block="block",to="ok"} 1)"),
+       std::string(R"(blockhealth_ingested_samples_total{block="block"} 1)"),
+       std::string(R"(blockhealth_reloads_total{result="applied"} 1)"),
+       std::string("# TYPE blockhealth_policy_call_duration_seconds histogram"),
+       std::string("blockhealth_build_info{version=\"")}) {
     EXPECT_NE(body.find("\n" + line), std::string::npos) << line << "\n---\n" << body;
   }
+}
+
+// Issue 12: what Prometheus users expect of any exporter — process_*
+// metrics, and whether the last configuration load worked.
+TEST_F(Ops, MetricsIncludeTheProcessAndTheLastReload) {
+  const auto value = [&](const std::string& name) { return metric_value(address(), name); };
+  EXPECT_GT(value("process_resident_memory_bytes"), 1 << 20);
+  EXPECT_GT(value("process_virtual_memory_bytes"), value("process_resident_memory_bytes"));
+  EXPECT_GE(value("process_cpu_seconds_total"), 0);
+  EXPECT_GT(value("process_open_fds"), 3);
+  EXPECT_GE(value("process_max_fds"), value("process_open_fds"));
+  const double now = static_cast<double>(std::time(nullptr));
+  EXPECT_NEAR(value("process_start_time_seconds"), now, 120);
+  const std::string body = http_get(address(), "/metrics").body;
+  EXPECT_NE(body.find("# TYPE process_cpu_seconds_total counter"), std::string::npos) << body;
+  EXPECT_EQ(value("blockhealth_config_last_reload_successful"), 1);
+  const double applied_at = value("blockhealth_config_last_reload_success_timestamp_seconds");
+  EXPECT_NEAR(applied_at, now, 120);
+
+  // A reload that is rejected turns the gauge to 0 and keeps the time of
+  // the last success; a good one turns it back.
+  daemon_->write_config("blocks: [{id: broken, policies: [{use: no_such_policy}]}]\n");
+  ASSERT_EQ(http_post(address(), "/v1/reload", "").status, 422);
+  EXPECT_EQ(value("blockhealth_config_last_reload_successful"), 0);
+  EXPECT_EQ(value("blockhealth_config_last_reload_success_timestamp_seconds"), applied_at);
+  daemon_->write_config(ops_config());
+  ASSERT_EQ(http_post(address(), "/v1/reload", "").status, 200);
+  EXPECT_EQ(value("blockhealth_config_last_reload_successful"), 1);
 }
 
 TEST_F(Ops, PromtoolAcceptsTheMetrics) {

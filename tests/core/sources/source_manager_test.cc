@@ -150,7 +150,7 @@ TEST(SourceManager, ApplyReconcilesAddedChangedAndRemovedSources) {
     return snap->probe && snap->samples.size() == 1;
   }));
   EXPECT_NE(harness.render_metrics().find(
-                R"(blockhealth_source_attempts_total{block="b",instance="i",source="metrics"})"),
+                R"(blockhealth_source_attempts_total{block="b",instance_id="i",source="metrics"})"),
             std::string::npos);
 
   // The same configuration again: nothing restarts, the connections stay.
@@ -171,13 +171,13 @@ TEST(SourceManager, ApplyReconcilesAddedChangedAndRemovedSources) {
   const std::string metrics = harness.render_metrics();
   EXPECT_EQ(metrics.find(R"(source="metrics")"), std::string::npos) << metrics;
   EXPECT_NE(
-      metrics.find(R"(blockhealth_source_attempts_total{block="b",instance="i",source="health"})"),
+      metrics.find(R"(blockhealth_source_attempts_total{block="b",instance_id="i",source="health"})"),
       std::string::npos);
   EXPECT_EQ(harness.manager().stats().http_targets, 1u);
 
   // The instance goes away: its series go too.
   harness.apply(one_block({}));
-  EXPECT_EQ(harness.render_metrics().find(R"(instance="i")"), std::string::npos);
+  EXPECT_EQ(harness.render_metrics().find(R"(instance_id="i")"), std::string::npos);
   EXPECT_EQ(harness.manager().stats().http_targets, 0u);
 }
 
@@ -188,12 +188,12 @@ TEST(SourceManager, FailuresAndDurationsAreOnMetrics) {
   ASSERT_TRUE(test::wait_until([&] { return harness.manager().stats().failed >= 2; }));
   const std::string metrics = harness.render_metrics();
   EXPECT_NE(metrics.find(
-                R"(blockhealth_source_failures_total{block="b",instance="down",source="health"} )"),
+                R"(blockhealth_source_failures_total{block="b",instance_id="down",source="health"} )"),
             std::string::npos)
       << metrics;
   EXPECT_NE(
       metrics.find(
-          R"(blockhealth_source_duration_seconds_count{block="b",instance="down",source="health"} )"),
+          R"(blockhealth_source_duration_seconds_count{block="b",instance_id="down",source="health"} )"),
       std::string::npos);
   EXPECT_NE(metrics.find("blockhealth_source_lateness_seconds_count "), std::string::npos);
   EXPECT_NE(metrics.find("blockhealth_source_in_flight "), std::string::npos);
