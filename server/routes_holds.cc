@@ -102,9 +102,9 @@ std::string silence_key(const Silence& s) {
   return std::string("s/") + created + "/" + s.id;
 }
 
-HoldsPage page_holds(std::vector<Maintenance> maintenance, std::vector<Silence> silences,
-                     const std::optional<std::string>& block, const std::string& after,
-                     std::size_t limit) {
+HoldsPage page_holds(const std::vector<Maintenance>& maintenance,
+                     const std::vector<Silence>& silences, const std::optional<std::string>& block,
+                     const std::string& after, std::size_t limit) {
   HoldsPage page;
   std::vector<std::pair<std::string, const Maintenance*>> m;
   for (const Maintenance& x : maintenance) {
