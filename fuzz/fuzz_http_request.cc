@@ -80,9 +80,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::size_t half = size / 2;
   used = parser.put(boost::asio::buffer(bytes, half), ec);
   if (ec == http::error::need_more) ec = {};
-  if (!ec) {
+  if (!ec && !parser.is_done()) {
     parser.put(boost::asio::buffer(bytes + used, size - used), ec);
-    if (ec == http::error::need_more) parser.put_eof(ec);
+    // The client closed: what the session's read does at end of stream.
+    if (ec == http::error::need_more && parser.got_some()) parser.put_eof(ec);
   }
   if (ec || !parser.is_done()) return 0;
   const bs::Request req = parser.release();

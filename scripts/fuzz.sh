@@ -6,9 +6,11 @@
 # undefined behaviour; the input is left in build-fuzz/findings/<target>/.
 #   scripts/fuzz.sh            # 30 s per target (what scripts/test.sh runs)
 #   scripts/fuzz.sh 600        # the longer run of docs/contributing.md
+#   scripts/fuzz.sh 600 fuzz_config fuzz_push   # only these targets
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-30}
+shift || true
 jobs=${JOBS:-$(nproc)}
 dir=build-fuzz
 flags="-fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=all -fno-omit-frame-pointer -g1 -O1"
@@ -18,6 +20,7 @@ cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Debug -DBLOCKHEALTH_BUILD_FUZZ=ON \
   "-DCMAKE_C_FLAGS=$flags" "-DCMAKE_CXX_FLAGS=$flags" \
   "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=address,undefined" >/dev/null
 targets="fuzz_config fuzz_api_block fuzz_exposition fuzz_push fuzz_health fuzz_lines fuzz_http_request"
+[ $# -gt 0 ] && targets="$*"
 # shellcheck disable=SC2086
 cmake --build "$dir" -j "$jobs" --target $targets
 status=0
