@@ -6,9 +6,11 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 
 #include "tests/e2e/e2e_client.h"
+#include "tests/support/child_process.h"
 #include "tests/support/daemon_process.h"
 #include "tests/support/http_client.h"
 #include "tests/support/raw_connection.h"
@@ -112,6 +114,53 @@ TEST_F(Ops, MetricsIncludeTheProcessAndTheLastReload) {
   daemon_->write_config(ops_config());
   ASSERT_EQ(http_post(address(), "/v1/reload", "").status, 200);
   EXPECT_EQ(value("blockhealth_config_last_reload_successful"), 1);
+}
+
+// Issue 12: a real Prometheus (Debian's) scrapes the daemon, and its query
+// API returns our series, our instance_id label intact next to the
+// target's `instance` (no exported_instance).
+TEST_F(Ops, ARealPrometheusScrapesTheDaemon) {
+  const std::filesystem::path prometheus = source_dir() / ".deps/prometheus/usr/bin/prometheus";
+  if (!std::filesystem::exists(prometheus)) GTEST_SKIP() << "no prometheus at " << prometheus;
+  evaluate_once();
+  const int port = free_loopback_port();
+  ASSERT_GT(port, 0);
+  const auto config = dir_.path() / "prometheus.yml";
+  {
+    std::ofstream out(config);
+    out << "global: {scrape_interval: 1s}\n"
+           "scrape_configs:\n"
+           "  - job_name: blockhealth\n"
+           "    static_configs: [{targets: ['"
+        << address() << "']}]\n";
+  }
+  ChildProcess server(
+      {prometheus.string(), "--config.file=" + config.string(),
+       "--storage.tsdb.path=" + (dir_.path() / "tsdb").string(),
+       "--web.listen-address=127.0.0.1:" + std::to_string(port), "--log.level=warn"},
+      dir_.path() / "prometheus.log");
+  const std::string api = "127.0.0.1:" + std::to_string(port);
+  json::value result;
+  const bool found = wait_until(
+      [&] {
+        if (!server.running()) return true;
+        const HttpReply reply =
+            http_get(api, "/api/v1/query?query=blockhealth_instance_status%7Bstatus%3D%22ok%22%7D");
+        if (reply.status != 200) return false;
+        result = reply.json().at("data").at("result");
+        return !result.as_array().empty();
+      },
+      std::chrono::seconds(60));
+  ASSERT_TRUE(found && server.running()) << server.output();
+  ASSERT_FALSE(result.as_array().empty()) << server.output();
+  const json::value& series = result.at(0);
+  const json::object& labels = series.at("metric").as_object();
+  EXPECT_EQ(str(series.at("metric"), "instance_id"), "node") << series;
+  EXPECT_EQ(str(series.at("metric"), "block"), "block") << series;
+  EXPECT_EQ(str(series.at("metric"), "job"), "blockhealth") << series;
+  EXPECT_EQ(str(series.at("metric"), "instance"), address()) << series;
+  EXPECT_FALSE(labels.contains("exported_instance")) << series;
+  EXPECT_EQ(series.at("value").at(1).as_string(), "1") << series;
 }
 
 TEST_F(Ops, PromtoolAcceptsTheMetrics) {
