@@ -34,6 +34,7 @@
 #include "server/http_server.h"
 #include "server/routes.h"
 #include "server/state_wiring.h"
+#include "server/systemd_notify.h"
 #include "server/version.h"
 
 namespace blockhealth::server {
@@ -127,6 +128,11 @@ class Daemon {
   void arm_prune_timer();
   // Every 2 s: transitions whose write failed are written again.
   void arm_history_retry_timer();
+  // WATCHDOG=1 to systemd at half its WatchdogSec=, from the control loop
+  // (so a control loop that stops answering gets the daemon restarted).
+  void arm_watchdog_timer();
+  // READY=1 with a STATUS= line for systemd.
+  void notify_ready();
   void shutdown();
 
   DaemonOptions options_;
@@ -149,6 +155,8 @@ class Daemon {
   net::io_context io_;
   std::unique_ptr<net::steady_timer> prune_timer_;          // on io_: destroyed before it
   std::unique_ptr<net::steady_timer> history_retry_timer_;  // on io_: destroyed before it
+  SystemdNotifier systemd_;
+  std::unique_ptr<net::steady_timer> watchdog_timer_;  // on io_, when systemd asks for one
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<HttpServer> mgmt_http_;  // when aios.mgmt_listen is set
   // Configuration work (reloads, block writes) runs here, never on an HTTP
@@ -206,6 +214,12 @@ void Daemon::reload_async(ServerContext::ReloadDone done) {
 
 Result<std::string> Daemon::reload() {
   std::lock_guard lock(reload_mu_);
+  systemd_.notify("RELOADING=1");
+  // READY=1 again however the reload ends: the daemon serves either way.
+  struct Ready {
+    Daemon* daemon;
+    ~Ready() { daemon->notify_ready(); }
+  } ready_again{this};
   const EnginePlanConstSharedPtr current = engine_->plan();
   PlanInputs inputs = inputs_;
   Result<BuiltPlan> built = fail("");
@@ -455,6 +469,23 @@ void Daemon::arm_history_retry_timer() {
   });
 }
 
+void Daemon::arm_watchdog_timer() {
+  const auto interval = systemd_.watchdog_interval();
+  if (!interval) return;
+  watchdog_timer_->expires_after(*interval);
+  watchdog_timer_->async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    systemd_.notify("WATCHDOG=1");
+    arm_watchdog_timer();
+  });
+}
+
+void Daemon::notify_ready() {
+  const EnginePlanConstSharedPtr plan = engine_->plan();
+  systemd_.notify("READY=1\nSTATUS=judging " + std::to_string(plan->blocks.size()) +
+                  " blocks; listening on " + (http_ ? endpoint_text(http_->local_endpoint()) : ""));
+}
+
 void Daemon::install_routes() {
   router_.set_write_guard([this](const Request& req) { return auth_.check(req); });
   add_aios_routes(router_, *ctx_);
@@ -486,6 +517,7 @@ Result<void> Daemon::open_mgmt_listener(const SessionLimits& limits) {
 
 void Daemon::shutdown() {
   std::call_once(shutdown_once_, [this] {
+    systemd_.notify("STOPPING=1");
     spdlog::info("shutting down: closing the listener and draining evaluations");
     // A reload under way finishes first, unless it is stuck in a plugin.
     if (control_ && !control_->stop()) {
@@ -499,6 +531,7 @@ void Daemon::shutdown() {
     if (mgmt_http_) mgmt_http_->stop();
     if (prune_timer_) net::post(io_, [this] { prune_timer_->cancel(); });
     if (history_retry_timer_) net::post(io_, [this] { history_retry_timer_->cancel(); });
+    if (watchdog_timer_) net::post(io_, [this] { watchdog_timer_->cancel(); });
     if (sources_) sources_->stop();
     if (engine_) engine_->stop();
     // No transition comes after the engine stopped: a last try for those
@@ -742,7 +775,10 @@ int Daemon::run() {
   arm_prune_timer();
   history_retry_timer_ = std::make_unique<net::steady_timer>(io_);
   arm_history_retry_timer();
+  watchdog_timer_ = std::make_unique<net::steady_timer>(io_);
+  arm_watchdog_timer();
   ctx_->ready.store(true);
+  notify_ready();
   spdlog::info("blockhealthd {} listening on http://{}", kBlockhealthVersion, bound_text);
   // A stop asked for while starting: now that everything is up, go down.
   if (stop_requested_.load() && !shutdown_thread_.joinable()) {

@@ -1,13 +1,19 @@
 // The daemon's own endpoints (healthz, readyz, /metrics checked with
 // promtool when available) and its lifecycle (SIGTERM, SIGINT).
 #include <gtest/gtest.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <vector>
 
 #include "tests/e2e/e2e_client.h"
 #include "tests/support/child_process.h"
@@ -161,6 +167,76 @@ TEST_F(Ops, ARealPrometheusScrapesTheDaemon) {
   EXPECT_EQ(str(series.at("metric"), "instance"), address()) << series;
   EXPECT_FALSE(labels.contains("exported_instance")) << series;
   EXPECT_EQ(series.at("value").at(1).as_string(), "1") << series;
+}
+
+// A datagram socket standing in for systemd's NOTIFY_SOCKET.
+class NotifySocket {
+ public:
+  explicit NotifySocket(const std::filesystem::path& path) : path_(path) {
+    fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
+    bound_ = ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  }
+  ~NotifySocket() { ::close(fd_); }
+  NotifySocket(const NotifySocket&) = delete;
+  NotifySocket& operator=(const NotifySocket&) = delete;
+  bool bound() const { return bound_; }
+  // The datagrams received until one contains `want` (returned last), or
+  // all of them when `timeout` passes first.
+  std::vector<std::string> until(const std::string& want,
+                                 std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
+    std::vector<std::string> got;
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 100) <= 0) continue;
+      char buffer[4096];
+      const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
+      if (n <= 0) continue;
+      got.emplace_back(buffer, static_cast<std::size_t>(n));
+      if (got.back().find(want) != std::string::npos) return got;
+    }
+    return got;
+  }
+
+ private:
+  std::filesystem::path path_;
+  int fd_ = -1;
+  bool bound_ = false;
+};
+
+// Issue 12 (deploy like the tools operators run): systemd's Type=notify
+// protocol, readiness, reloads, stopping and the watchdog.
+TEST(OpsSystemd, TheDaemonTellsSystemdItsState) {
+  TempDir dir;
+  NotifySocket systemd(dir.path() / "notify.sock");
+  ASSERT_TRUE(systemd.bound());
+  ::setenv("NOTIFY_SOCKET", (dir.path() / "notify.sock").c_str(), 1);
+  ::setenv("WATCHDOG_USEC", "200000", 1);
+  DaemonProcess daemon(dir.path(), ops_config());
+  ::unsetenv("NOTIFY_SOCKET");
+  ::unsetenv("WATCHDOG_USEC");
+  ASSERT_TRUE(daemon.started());
+  std::vector<std::string> got = systemd.until("READY=1");
+  ASSERT_FALSE(got.empty());
+  EXPECT_EQ(got.back(), "READY=1\nSTATUS=judging 1 blocks; listening on " + daemon.address());
+  got = systemd.until("WATCHDOG=1");
+  ASSERT_FALSE(got.empty());
+  EXPECT_EQ(got.back(), "WATCHDOG=1");
+  daemon.signal(SIGHUP);
+  got = systemd.until("RELOADING=1");
+  ASSERT_FALSE(got.empty());
+  EXPECT_EQ(got.back(), "RELOADING=1");
+  got = systemd.until("READY=1");
+  ASSERT_FALSE(got.empty());
+  EXPECT_EQ(got.back().rfind("READY=1", 0), 0u) << got.back();
+  daemon.signal(SIGTERM);
+  got = systemd.until("STOPPING=1");
+  ASSERT_FALSE(got.empty());
+  EXPECT_EQ(got.back(), "STOPPING=1");
+  EXPECT_EQ(daemon.wait_exit(), 0) << daemon.log();
 }
 
 TEST_F(Ops, PromtoolAcceptsTheMetrics) {
