@@ -13,6 +13,8 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <regex>
+#include <set>
 #include <vector>
 
 #include "tests/e2e/e2e_client.h"
@@ -237,6 +239,74 @@ TEST(OpsSystemd, TheDaemonTellsSystemdItsState) {
   ASSERT_FALSE(got.empty());
   EXPECT_EQ(got.back(), "STOPPING=1");
   EXPECT_EQ(daemon.wait_exit(), 0) << daemon.log();
+}
+
+// deploy/: the alerting rules pass `promtool check rules` and their unit
+// tests; every dashboard query is valid PromQL (checked as a recording
+// rule); and every metric either names is one the daemon exports.
+TEST_F(Ops, TheShippedRulesAndDashboardUseRealMetricsAndValidPromql) {
+  const std::filesystem::path promtool = source_dir() / ".deps/prometheus/usr/bin/promtool";
+  if (!std::filesystem::exists(promtool)) GTEST_SKIP() << "no promtool at " << promtool;
+  const std::filesystem::path deploy = source_dir() / "deploy";
+  const auto run = [&](const std::string& args, const std::filesystem::path& cwd) {
+    const auto out = dir_.path() / "promtool.txt";
+    const std::string command = "cd '" + cwd.string() + "' && '" + promtool.string() + "' " + args +
+                                " > '" + out.string() + "' 2>&1";
+    const int status = std::system(command.c_str());  // NOLINT(cert-env33-c): test-only
+    return std::make_pair(WIFEXITED(status) && WEXITSTATUS(status) == 0, read_file(out));
+  };
+  const auto rules = run("check rules blockhealth-rules.yml", deploy / "prometheus");
+  EXPECT_TRUE(rules.first) << rules.second;
+  const auto unit = run("test rules blockhealth-rules.test.yml", deploy / "prometheus");
+  EXPECT_TRUE(unit.first) << unit.second;
+
+  const std::string dashboard_text = read_file(deploy / "grafana/blockhealth-dashboard.json");
+  const json::value dashboard = json::parse(dashboard_text);
+  std::string as_rules = "groups:\n  - name: dashboard\n    rules:\n";
+  int n = 0;
+  for (const json::value& panel : dashboard.at("panels").as_array()) {
+    for (const json::value& target : panel.at("targets").as_array()) {
+      std::string expr(target.at("expr").as_string());
+      for (std::size_t at; (at = expr.find("$block")) != std::string::npos;) {
+        expr.replace(at, 6, ".*");
+      }
+      json::string quoted(expr);
+      as_rules += "      - record: dashboard:query" + std::to_string(++n) +
+                  "\n        expr: " + json::serialize(quoted) + "\n";
+    }
+  }
+  ASSERT_GT(n, 10);
+  {
+    std::ofstream out(dir_.path() / "dashboard-rules.yml");
+    out << as_rules;
+  }
+  const auto queries = run("check rules dashboard-rules.yml", dir_.path());
+  EXPECT_TRUE(queries.first) << queries.second << "\n" << as_rules;
+
+  // Every metric named exists on the daemon's /metrics.
+  const std::string exported = http_get(address(), "/metrics").body;
+  const std::string rules_text = read_file(deploy / "prometheus/blockhealth-rules.yml");
+  const std::regex name(R"(\b((?:blockhealth|process)_[a-z_]+))");
+  std::set<std::string> names;
+  for (const std::string* text : {&rules_text, &dashboard_text}) {
+    for (auto it = std::sregex_iterator(text->begin(), text->end(), name);
+         it != std::sregex_iterator(); ++it) {
+      names.insert((*it)[1].str());
+    }
+  }
+  ASSERT_FALSE(names.empty());
+  for (std::string metric : names) {
+    for (const char* suffix : {"_bucket", "_sum", "_count"}) {
+      const std::string s(suffix);
+      if (metric.size() > s.size() && metric.ends_with(s) &&
+          exported.find("# TYPE " + metric.substr(0, metric.size() - s.size()) + " histogram") !=
+              std::string::npos) {
+        metric.resize(metric.size() - s.size());
+      }
+    }
+    EXPECT_NE(exported.find("# TYPE " + metric + " "), std::string::npos)
+        << metric << " is not a metric of the daemon";
+  }
 }
 
 TEST_F(Ops, PromtoolAcceptsTheMetrics) {
