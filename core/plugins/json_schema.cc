@@ -17,6 +17,9 @@
 #include <valijson/schema_parser.hpp>
 #include <valijson/validation_results.hpp>
 #include <valijson/validator.hpp>
+#include <vector>
+
+#include "core/config/key_suggestion.h"
 
 namespace blockhealth {
 namespace {
@@ -179,6 +182,14 @@ SchemaViolation to_violation(const json::value& schema, const json::value& value
   if (d.starts_with("Object contains a property that could not be validated")) {
     const std::string name = quoted_name(d);
     violation.message = "unknown field '" + name + "'";
+    // The schema's own properties, for "did you mean" as config keys have.
+    if (const json::value* props = rules != nullptr ? rules->if_contains("properties") : nullptr;
+        props != nullptr && props->is_object()) {
+      std::vector<std::string_view> known;
+      for (const auto& member : props->as_object()) known.push_back(member.key());
+      if (auto s = suggest_key(name, known))
+        violation.message += "; did you mean '" + std::string(*s) + "'?";
+    }
     violation.path.push_back(JsonPathStep{name, std::nullopt});
     violation.names_key = true;
   } else if (d.starts_with("Missing required property")) {
