@@ -80,14 +80,8 @@ struct HttpServer::Loop {
   }
 
   void refuse(HttpSession::Socket& socket) {
-    static constexpr std::string_view kBody =
-        R"({"success":false,"error":"too many connections","message":"too many connections: )"
-        R"(server.max_connections is reached; retry later"})";
-    const std::string answer =
-        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: "
-        "application/json\r\nRetry-After: 1\r\nConnection: close\r\n"
-        "Content-Length: " +
-        std::to_string(kBody.size()) + "\r\n\r\n" + std::string(kBody);
+    static const std::string answer =
+        refusal_wire_text("too many connections: server.max_connections is reached; retry later");
     boost::system::error_code ec;
     socket.non_blocking(true, ec);
     socket.write_some(net::buffer(answer), ec);

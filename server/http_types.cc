@@ -1,6 +1,8 @@
 #include "server/http_types.h"
 
+#include <boost/beast/http/write.hpp>
 #include <boost/json.hpp>
+#include <sstream>
 
 #include "core/util/json_text.h"
 #include "core/util/text.h"
@@ -103,6 +105,18 @@ Response error_response(const Request& req, const Error& error) {
   Response res = error_response(req, status, error.message);
   if (error.code == ErrorCode::kBusy) res.set(http::field::retry_after, "1");
   return res;
+}
+
+std::string refusal_wire_text(std::string_view message) {
+  Request req;
+  req.version(11);
+  Response res = error_response(req, http::status::service_unavailable, message);
+  res.set(http::field::retry_after, "1");
+  res.keep_alive(false);
+  res.prepare_payload();
+  std::ostringstream out;
+  out << static_cast<const http::response<http::string_body>&>(res);
+  return out.str();
 }
 
 }  // namespace blockhealth::server

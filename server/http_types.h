@@ -72,6 +72,12 @@ Response error_response(const Request& req, http::status status, std::string_vie
 // kNotFound 404, kConflict 409, kBusy 503 (with Retry-After), kTimeout 504,
 // kUnavailable 503.
 Response error_response(const Request& req, const Error& error);
+
+// The bytes of a whole answer to a connection refused before any request
+// was read (past server.max_connections): 503 with the error body above,
+// Retry-After: 1 and Connection: close. Written once per refusal, so built
+// once by the caller.
+std::string refusal_wire_text(std::string_view message);
 Response text_response(const Request& req, http::status status, std::string body,
                        std::string_view content_type);
 
