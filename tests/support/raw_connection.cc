@@ -1,10 +1,13 @@
 #include "tests/support/raw_connection.h"
 
+#include <poll.h>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <chrono>
 
 namespace blockhealth::test {
 namespace net = boost::asio;
@@ -50,9 +53,19 @@ bool RawConnection::send(const std::string& bytes) {
 RawConnection::ReadResult RawConnection::read_until_closed(std::chrono::milliseconds deadline) {
   ReadResult result;
   if (!state_->connected) return result;
-  state_->stream.expires_after(deadline);
+  // A tcp_stream's expiry applies to asynchronous reads only: the deadline
+  // is kept here, with poll() before each read.
+  const auto until = std::chrono::steady_clock::now() + deadline;
+  const int fd = state_->stream.socket().native_handle();
   char buffer[4096];
   while (true) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        until - std::chrono::steady_clock::now());
+    pollfd p{fd, POLLIN, 0};
+    if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) == 0) {
+      result.end = End::kTimedOut;
+      return result;
+    }
     beast::error_code ec;
     const std::size_t n = state_->stream.read_some(net::buffer(buffer), ec);
     result.bytes.append(buffer, n);
