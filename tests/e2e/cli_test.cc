@@ -45,6 +45,32 @@ TEST(Cli, VersionPrintsTheVersion) {
       << result.output;
 }
 
+// The manual page (docs/blockhealthd.8, installed to man8) names every
+// option and command the program has.
+TEST(Cli, TheManualPageNamesEveryOptionAndCommand) {
+  const std::string page = read_file(source_dir() / "docs/blockhealthd.8");
+  ASSERT_FALSE(page.empty());
+  // In roff source a '-' is written "\-".
+  std::string plain;
+  for (std::size_t i = 0; i < page.size(); ++i) {
+    if (page[i] == '\\' && i + 1 < page.size() && page[i + 1] == '-') continue;
+    plain += page[i];
+  }
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"--help"}, {"check-config", "--help"}, {"plugins", "--help"}}) {
+    const CommandResult help = run_blockhealthd(args);
+    ASSERT_EQ(help.exit_code, 0) << help.output;
+    const std::regex option(R"((--[a-z][a-z-]+))");
+    for (auto it = std::sregex_iterator(help.output.begin(), help.output.end(), option);
+         it != std::sregex_iterator(); ++it) {
+      EXPECT_NE(plain.find((*it)[1].str()), std::string::npos) << (*it)[1].str();
+    }
+  }
+  for (const char* command : {"check-config", "plugins inspect"}) {
+    EXPECT_NE(plain.find(command), std::string::npos) << command;
+  }
+}
+
 TEST(Cli, CheckConfigOnAGoodFileExits0) {
   TempDir dir;
   const auto file = dir.write("good.yaml", kGoodConfig);
