@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include <yaml-cpp/yaml.h>
 
 #include <csignal>
 #include <cstdio>
@@ -307,6 +308,55 @@ TEST_F(Ops, TheShippedRulesAndDashboardUseRealMetricsAndValidPromql) {
     EXPECT_NE(exported.find("# TYPE " + metric + " "), std::string::npos)
         << metric << " is not a metric of the daemon";
   }
+}
+
+// deploy/kubernetes and deploy/container hang together: the configuration
+// they ship passes check-config, the Deployment's port is the one the
+// configuration listens on and the Service and scrape annotation name, its
+// probes are endpoints the daemon answers 200 on, and the generated
+// ConfigMap is the one the Deployment mounts.
+TEST_F(Ops, TheKubernetesManifestsMatchTheDaemon) {
+  const std::filesystem::path k8s = source_dir() / "deploy/kubernetes";
+  const CommandResult check =
+      run_blockhealthd({"check-config", (k8s / "blockhealth.yaml").string()});
+  EXPECT_EQ(check.exit_code, 0) << check.output;
+  const YAML::Node config = YAML::LoadFile((k8s / "blockhealth.yaml").string());
+  const std::string listen = config["server"]["listen"].as<std::string>();
+  const int port = std::stoi(listen.substr(listen.rfind(':') + 1));
+
+  YAML::Node deployment;
+  YAML::Node service;
+  for (const YAML::Node& doc : YAML::LoadAllFromFile((k8s / "blockhealthd.yaml").string())) {
+    if (doc["kind"].as<std::string>() == "Deployment") deployment = doc;
+    if (doc["kind"].as<std::string>() == "Service") service = doc;
+  }
+  ASSERT_TRUE(deployment.IsDefined() && service.IsDefined());
+  const YAML::Node pod = deployment["spec"]["template"]["spec"];
+  const YAML::Node container = pod["containers"][0];
+  EXPECT_EQ(container["ports"][0]["containerPort"].as<int>(), port);
+  EXPECT_EQ(service["spec"]["ports"][0]["port"].as<int>(), port);
+  EXPECT_EQ(service["metadata"]["annotations"]["prometheus.io/port"].as<std::string>(),
+            std::to_string(port));
+  for (const char* probe : {"readinessProbe", "livenessProbe"}) {
+    const std::string path = container[probe]["httpGet"]["path"].as<std::string>();
+    EXPECT_EQ(http_get(address(), path).status, 200) << probe << " " << path;
+  }
+  const YAML::Node kustomization = YAML::LoadFile((k8s / "kustomization.yaml").string());
+  std::string mounted;
+  for (const YAML::Node& volume : pod["volumes"]) {
+    if (volume["configMap"]) mounted = volume["configMap"]["name"].as<std::string>();
+  }
+  EXPECT_EQ(kustomization["configMapGenerator"][0]["name"].as<std::string>(), mounted);
+  EXPECT_EQ(kustomization["configMapGenerator"][0]["files"][0].as<std::string>(),
+            "blockhealth.yaml");
+  // The container recipe copies files that exist.
+  const std::string dockerfile = read_file(source_dir() / "deploy/container/Dockerfile");
+  const std::regex copy(R"(\nCOPY (\S+) /etc/)");
+  for (auto it = std::sregex_iterator(dockerfile.begin(), dockerfile.end(), copy);
+       it != std::sregex_iterator(); ++it) {
+    EXPECT_TRUE(std::filesystem::exists(source_dir() / (*it)[1].str())) << (*it)[1].str();
+  }
+  EXPECT_NE(dockerfile.find("--listen\", \"0.0.0.0:" + std::to_string(port)), std::string::npos);
 }
 
 TEST_F(Ops, PromtoolAcceptsTheMetrics) {
