@@ -424,6 +424,10 @@ def main():
         "end": {k: last[k] for k in ("rss_kib", "threads", "fds")},
         "max": {k: max(s[k] for s in warm) for k in ("rss_kib", "threads", "fds")},
         "rss_slope_kib_per_minute": round(rss_slope, 1),
+        # RSS at each 10 minutes of the measured window: does it level off?
+        "rss_kib_every_10_minutes": [s["rss_kib"] for s in warm
+                                     if int((s["t"] - first["t"]) // 600) !=
+                                     int((s["t"] - first["t"] - args.sample_seconds) // 600)],
         "cpu_seconds": round(last["cpu_s"], 1),
         "errors": ERRORS.total(),
         "error_kinds": ERRORS.counts,
