@@ -29,8 +29,7 @@ const bs::Router& router() {
     static bs::WriteAuth auth;
     auth.set_token(std::string("fuzz-token"));
     out->set_write_guard([](const bs::Request& req) { return auth.check(req); });
-    const auto echo = [](const bs::Request& req, const bs::RouteParams& p,
-                         bs::Responder respond) {
+    const auto echo = [](const bs::Request& req, const bs::RouteParams& p, bs::Responder respond) {
       std::string body;
       for (const std::string& s : p.path) body += s + "\n";
       for (const auto& [k, v] : p.query) body += k + "=" + v + "\n";
@@ -40,8 +39,8 @@ const bs::Router& router() {
       respond(bs::json_response(req, http::status::ok, "\"" + std::to_string(body.size()) + "\""));
     };
     for (const char* pattern :
-         {"/block/health/{}", "/v1/blocks", "/v1/blocks/{}", "/v1/blocks/{}/history",
-          "/v1/events", "/v1/silences", "/metrics", "/healthz"}) {
+         {"/block/health/{}", "/v1/blocks", "/v1/blocks/{}", "/v1/blocks/{}/history", "/v1/events",
+          "/v1/silences", "/metrics", "/healthz"}) {
       out->add(http::verb::get, pattern, echo);
     }
     for (const char* pattern : {"/v1/blocks/{}", "/v1/blocks/{}/instances/{}",

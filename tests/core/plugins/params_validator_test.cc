@@ -134,7 +134,9 @@ TEST_F(ParamsValidatorTest, UnknownFieldPointsAtTheKey) {
 )");
   Result<std::string> json = validate_policy_params(*echo_, with_of(root), "conf.yaml");
   ASSERT_FALSE(json.has_value());
-  EXPECT_EQ(json.error().message, "conf.yaml:7:11: policy test_echo: with: unknown field 'prefx'; did you mean 'prefix'?");
+  EXPECT_EQ(
+      json.error().message,
+      "conf.yaml:7:11: policy test_echo: with: unknown field 'prefx'; did you mean 'prefix'?");
 }
 
 TEST_F(ParamsValidatorTest, EveryViolationIsReported) {
@@ -170,7 +172,8 @@ TEST_F(ParamsValidatorTest, EveryViolationIsReported) {
                   "[\"low\",\"high\"], got string \"medium\"",
                   "b.yaml:7:16: policy log_pattern: with.max: expected number less than or equal "
                   "to 10, got number 20",
-                  "b.yaml:8:11: policy log_pattern: with: unknown field 'critcal'; did you mean 'critical'?"));
+                  "b.yaml:8:11: policy log_pattern: with: unknown field 'critcal'; did you mean "
+                  "'critical'?"));
   EXPECT_EQ(json.error().message, all.front().message);
 }
 

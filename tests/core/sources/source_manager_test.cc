@@ -170,9 +170,9 @@ TEST(SourceManager, ApplyReconcilesAddedChangedAndRemovedSources) {
   EXPECT_TRUE(harness.snapshot("b", "i")->samples.empty());
   const std::string metrics = harness.render_metrics();
   EXPECT_EQ(metrics.find(R"(source="metrics")"), std::string::npos) << metrics;
-  EXPECT_NE(
-      metrics.find(R"(blockhealth_source_attempts_total{block="b",instance_id="i",source="health"})"),
-      std::string::npos);
+  EXPECT_NE(metrics.find(
+                R"(blockhealth_source_attempts_total{block="b",instance_id="i",source="health"})"),
+            std::string::npos);
   EXPECT_EQ(harness.manager().stats().http_targets, 1u);
 
   // The instance goes away: its series go too.
@@ -187,9 +187,10 @@ TEST(SourceManager, FailuresAndDurationsAreOnMetrics) {
       "down", "http://127.0.0.1:" + std::to_string(FakeInstance::closed_port()) + "/h")}));
   ASSERT_TRUE(test::wait_until([&] { return harness.manager().stats().failed >= 2; }));
   const std::string metrics = harness.render_metrics();
-  EXPECT_NE(metrics.find(
-                R"(blockhealth_source_failures_total{block="b",instance_id="down",source="health"} )"),
-            std::string::npos)
+  EXPECT_NE(
+      metrics.find(
+          R"(blockhealth_source_failures_total{block="b",instance_id="down",source="health"} )"),
+      std::string::npos)
       << metrics;
   EXPECT_NE(
       metrics.find(
