@@ -109,7 +109,10 @@ TEST(SourceManager, SlowTargetDoesNotDelayAnother) {
   EXPECT_FALSE(harness.probe("slow", "s").has_value());
   EXPECT_EQ(slow.requests("/health"), 1u);
   EXPECT_GT(harness.manager().stats().skipped_ticks, 0u);
-  EXPECT_EQ(harness.manager().stats().in_flight, 1u);
+  // The slow probe is in flight; a fast one may be too at this instant.
+  const auto in_flight = harness.manager().stats().in_flight;
+  EXPECT_GE(in_flight, 1u);
+  EXPECT_LE(in_flight, 2u);
 }
 
 TEST(SourceManager, InFlightBoundHoldsTicksUntilASlotFrees) {
