@@ -29,6 +29,18 @@ Result<std::optional<std::uint64_t>> parse_uint_param(const RouteParams& p, std:
   return std::optional<std::uint64_t>(n);
 }
 
+Result<std::optional<std::size_t>> parse_limit_param(const RouteParams& p, std::size_t most) {
+  auto text = p.get("limit");
+  if (!text) return std::optional<std::size_t>();
+  std::size_t n = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), n);
+  if (ec != std::errc() || end != text->data() + text->size() || n == 0 || n > most) {
+    return fail("limit: expected an integer from 1 to " + std::to_string(most) + ", got '" +
+                std::string(text->substr(0, 64)) + "'");
+  }
+  return std::optional<std::size_t>(n);
+}
+
 void long_poll(ServerContext& ctx, const std::string& key, std::uint64_t after,
                std::chrono::milliseconds wait, std::function<Response()> answer,
                Responder respond) {

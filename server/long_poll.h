@@ -21,6 +21,9 @@ inline constexpr std::chrono::milliseconds kMaxWait{300'000};
 Result<std::chrono::milliseconds> parse_wait(const RouteParams& p);
 // Reads an unsigned integer query parameter; nullopt when absent.
 Result<std::optional<std::uint64_t>> parse_uint_param(const RouteParams& p, std::string_view key);
+// Reads ?limit=N, 1..`most`, for every list that pages; nullopt when absent;
+// else "limit: expected an integer from 1 to <most>, got '<text>'".
+Result<std::optional<std::size_t>> parse_limit_param(const RouteParams& p, std::size_t most);
 
 // Responds with answer() as soon as `key` in ctx.engine.notifier() moves
 // past `after`, or when `wait` has passed (then with answer() as it is).

@@ -12,17 +12,7 @@
 namespace blockhealth::server {
 namespace {
 
-// Parses ?limit=N (1..10000); nullopt when absent; an error message when bad.
-Result<std::optional<std::size_t>> parse_limit(const RouteParams& p) {
-  auto text = p.get("limit");
-  if (!text) return std::optional<std::size_t>();
-  std::size_t n = 0;
-  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), n);
-  if (ec != std::errc() || end != text->data() + text->size() || n == 0 || n > 10'000) {
-    return fail("limit: expected an integer from 1 to 10000, got '" + std::string(*text) + "'");
-  }
-  return std::optional<std::size_t>(n);
-}
+constexpr std::size_t kMaxHistoryLimit = 10'000;
 
 }  // namespace
 
@@ -91,7 +81,7 @@ void add_block_routes(Router& router, ServerContext& ctx) {
                                         "block '" + p.path[0] + "' is not configured"));
                  return;
                }
-               auto limit = parse_limit(p);
+               auto limit = parse_limit_param(p, kMaxHistoryLimit);
                if (!limit) {
                  respond(error_response(req, http::status::bad_request, limit.error().message));
                  return;

@@ -38,40 +38,35 @@ Response page_response(const Request& req, const EventLog::Page& page) {
 }  // namespace
 
 void add_event_routes(Router& router, ServerContext& ctx) {
-  router.add(
-      http::verb::get, "/v1/events",
-      [&ctx](const Request& req, const RouteParams& p, Responder respond) {
-        auto after = parse_uint_param(p, "after");
-        auto limit = parse_uint_param(p, "limit");
-        auto wait = parse_wait(p);
-        if (!after || !limit || !wait) {
-          respond(error_response(req, !after   ? after.error()
-                                      : !limit ? limit.error()
-                                               : wait.error()));
-          return;
-        }
-        if (*limit && (**limit == 0 || **limit > kMaxLimit)) {
-          respond(error_response(req, http::status::bad_request, "limit: expected 1 to 1000"));
-          return;
-        }
-        std::optional<std::string> block;
-        if (auto b = p.get("block")) block = std::string(*b);
-        // Without ?after= the cursor starts at the newest event: wait
-        // for what comes next.
-        const std::uint64_t cursor = after->value_or(ctx.events.last_seq());
-        const std::size_t n = static_cast<std::size_t>(limit->value_or(kDefaultLimit));
-        const EventLog::Page now = collect(ctx, cursor, n, block);
-        if (!now.events.empty() || *wait == std::chrono::milliseconds(0)) {
-          respond(page_response(req, now));
-          return;
-        }
-        long_poll(
-            ctx, EventLog::kEventsKey, cursor, *wait,
-            [&ctx, req, cursor, n, block] {
-              return page_response(req, collect(ctx, cursor, n, block));
-            },
-            std::move(respond));
-      });
+  router.add(http::verb::get, "/v1/events",
+             [&ctx](const Request& req, const RouteParams& p, Responder respond) {
+               auto after = parse_uint_param(p, "after");
+               auto limit = parse_limit_param(p, kMaxLimit);
+               auto wait = parse_wait(p);
+               if (!after || !limit || !wait) {
+                 respond(error_response(req, !after   ? after.error()
+                                             : !limit ? limit.error()
+                                                      : wait.error()));
+                 return;
+               }
+               std::optional<std::string> block;
+               if (auto b = p.get("block")) block = std::string(*b);
+               // Without ?after= the cursor starts at the newest event: wait
+               // for what comes next.
+               const std::uint64_t cursor = after->value_or(ctx.events.last_seq());
+               const std::size_t n = limit->value_or(kDefaultLimit);
+               const EventLog::Page now = collect(ctx, cursor, n, block);
+               if (!now.events.empty() || *wait == std::chrono::milliseconds(0)) {
+                 respond(page_response(req, now));
+                 return;
+               }
+               long_poll(
+                   ctx, EventLog::kEventsKey, cursor, *wait,
+                   [&ctx, req, cursor, n, block] {
+                     return page_response(req, collect(ctx, cursor, n, block));
+                   },
+                   std::move(respond));
+             });
 }
 
 }  // namespace blockhealth::server

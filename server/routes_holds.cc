@@ -172,28 +172,23 @@ void add_hold_routes(Router& router, ServerContext& ctx) {
                respond(json_response(req, http::status::ok, R"({"success":true})"));
              });
 
-  router.add(
-      http::verb::get, "/v1/silences",
-      [&ctx](const Request& req, const RouteParams& p, Responder respond) {
-        constexpr std::size_t kMaxLimit = 1000;
-        auto limit = parse_uint_param(p, "limit");
-        if (!limit) {
-          respond(error_response(req, limit.error()));
-          return;
-        }
-        if (*limit && (**limit == 0 || **limit > kMaxLimit)) {
-          respond(error_response(req, http::status::bad_request, "limit: expected 1 to 1000"));
-          return;
-        }
-        std::optional<std::string> block;
-        if (auto b = p.get("block")) block = std::string(*b);
-        const std::string after(p.get("after").value_or(""));
-        const HoldsPage page =
-            page_holds(ctx.engine.holds().maintenances(), ctx.engine.holds().silences(), block,
-                       after, static_cast<std::size_t>(limit->value_or(kMaxLimit)));
-        respond(json_response(req, http::status::ok,
-                              wire::holds_body(page.silences, page.maintenance, page.next)));
-      });
+  router.add(http::verb::get, "/v1/silences",
+             [&ctx](const Request& req, const RouteParams& p, Responder respond) {
+               constexpr std::size_t kMaxLimit = 1000;
+               auto limit = parse_limit_param(p, kMaxLimit);
+               if (!limit) {
+                 respond(error_response(req, limit.error()));
+                 return;
+               }
+               std::optional<std::string> block;
+               if (auto b = p.get("block")) block = std::string(*b);
+               const std::string after(p.get("after").value_or(""));
+               const HoldsPage page =
+                   page_holds(ctx.engine.holds().maintenances(), ctx.engine.holds().silences(),
+                              block, after, limit->value_or(kMaxLimit));
+               respond(json_response(req, http::status::ok,
+                                     wire::holds_body(page.silences, page.maintenance, page.next)));
+             });
 
   router.add(http::verb::post, "/v1/silences",
              [&ctx](const Request& req, const RouteParams&, Responder respond) {

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -27,15 +28,19 @@ std::optional<std::vector<std::string>> stat_fields() {
   return fields;
 }
 
-// Field N of /proc/<pid>/stat as numbered in proc(5).
-std::optional<double> stat_field(int n) {
-  auto fields = stat_fields();
-  if (!fields) return std::nullopt;
+// Field N of /proc/<pid>/stat as numbered in proc(5), from stat_fields().
+std::optional<double> field_of(const std::vector<std::string>& fields, int n) {
   try {
-    return std::stod((*fields)[static_cast<std::size_t>(n - 3)]);
+    return std::stod(fields.at(static_cast<std::size_t>(n - 3)));
   } catch (const std::exception&) {
     return std::nullopt;
   }
+}
+
+std::optional<double> stat_field(int n) {
+  auto fields = stat_fields();
+  if (!fields) return std::nullopt;
+  return field_of(*fields, n);
 }
 
 std::optional<double> boot_time_seconds() {
@@ -74,8 +79,11 @@ Result<void> add_process_metrics(MetricsRegistry& registry) {
   auto cpu = registry.add_callback_counter("process_cpu_seconds_total",
                                            "Total user and system CPU time spent in seconds.", {},
                                            [ticks](std::vector<GaugeReading>& out) {
-                                             auto user = stat_field(14);
-                                             auto system = stat_field(15);
+                                             // utime and stime from one read
+                                             auto fields = stat_fields();
+                                             if (!fields) return;
+                                             auto user = field_of(*fields, 14);
+                                             auto system = field_of(*fields, 15);
                                              if (user && system)
                                                out.push_back({{}, (*user + *system) / ticks});
                                            });

@@ -122,6 +122,17 @@ constexpr const char* kStuckCreateBlock = R"(
         with: {create_ms: 600000, hang_ms: 0}
 )";
 
+// A policy whose destroy() never returns, with the same 1 s timeout.
+constexpr const char* kStuckDestroyBlock = R"(
+  - id: sticky
+    instances:
+      - id: s1
+    policies:
+      - use: test_hang
+        timeout: 1s
+        with: {destroy_ms: 600000, hang_ms: 0}
+)";
+
 // Issue 13, finding 6: start-up with such a policy neither hangs nor waits
 // for SIGKILL; it is refused with the reason.
 TEST(BoundedCreate, AHangingCreateAtStartUpIsRefusedWithTheReason) {
@@ -165,15 +176,7 @@ TEST(BoundedCreate, AReloadWithAHangingCreateIsRefusedAndSigtermStillWorks) {
 // holds up the reload nor shutdown.
 TEST(BoundedCreate, AHangingDestroyHoldsUpNeitherReloadNorShutdown) {
   TempDir dir;
-  DaemonProcess daemon(dir.path(), control_config(R"(
-  - id: sticky
-    instances:
-      - id: s1
-    policies:
-      - use: test_hang
-        timeout: 1s
-        with: {destroy_ms: 600000, hang_ms: 0}
-)"));
+  DaemonProcess daemon(dir.path(), control_config(kStuckDestroyBlock));
   ASSERT_TRUE(daemon.started());
   daemon.write_config(control_config(""));
   const HttpReply reload = http_post(daemon.address(), "/v1/reload", "");
@@ -190,15 +193,7 @@ TEST(BoundedCreate, AHangingDestroyHoldsUpNeitherReloadNorShutdown) {
 // The same destroy() met at shutdown: the daemon still exits 0.
 TEST(BoundedCreate, AHangingDestroyAtShutdownStillExitsZero) {
   TempDir dir;
-  DaemonProcess daemon(dir.path(), control_config(R"(
-  - id: sticky
-    instances:
-      - id: s1
-    policies:
-      - use: test_hang
-        timeout: 1s
-        with: {destroy_ms: 600000, hang_ms: 0}
-)"));
+  DaemonProcess daemon(dir.path(), control_config(kStuckDestroyBlock));
   ASSERT_TRUE(daemon.started());
   daemon.signal(SIGTERM);
   EXPECT_EQ(daemon.wait_exit(std::chrono::seconds(60)), 0) << daemon.log();

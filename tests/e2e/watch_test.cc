@@ -141,7 +141,8 @@ TEST_F(Watch, BadWatchParametersAreRefused) {
   EXPECT_NE(bad_after.body.find("after:"), std::string::npos) << bad_after.body;
   const HttpReply bad_limit = http_get(address(), "/v1/events?after=0&limit=0");
   EXPECT_EQ(bad_limit.status, 400);
-  EXPECT_NE(bad_limit.body.find("limit: expected 1 to 1000"), std::string::npos) << bad_limit.body;
+  EXPECT_NE(bad_limit.body.find("limit: expected an integer from 1 to 1000"), std::string::npos)
+      << bad_limit.body;
 }
 
 TEST_F(Watch, EventsAfterACursorAndWakingOnNewOnes) {
