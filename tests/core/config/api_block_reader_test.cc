@@ -5,6 +5,15 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
 #include "core/config/config_loader.h"
 
 namespace blockhealth {
@@ -65,13 +74,32 @@ TEST(ApiBlockReader, ABlockIsReadWithTheFilesDefaultsAndStoredWithItsId) {
   EXPECT_EQ(again->body, read->body);
 }
 
-// Found by fuzz_api_block: a number Boost.JSON reads inexactly (here a
-// 60-digit label value) made the stored body read back as another text.
+// Found by fuzz_api_block: a number Boost.JSON reads inexactly (here
+// 60-digit label values; the second one's reading cycles between two
+// doubles) made the stored body read back as another text. Random bit
+// patterns: about 3 in 100 failed before reading was followed to a fixed
+// point by nearest neighbours.
 TEST(ApiBlockReader, TheStoredBodyReadsBackTheSameWhateverItsNumbers) {
   const Config file = file_config();
-  for (const std::string number :
-       {"811111111111111111111111111111111111111111111111111111111110", "0.1", "1e300",
-        "2.2250738585072014e-308", "123456789.123456789", "-7.77e-77"}) {
+  std::vector<std::string> numbers = {
+      "811111111111111111111111111111111111111111111111111111111110",
+      "181100000000000000000000000000000000000014611678791024275909",
+      "0.1",
+      "1e300",
+      "2.2250738585072014e-308",
+      "123456789.123456789",
+      "-7.77e-77"};
+  std::mt19937_64 random(7);
+  while (numbers.size() < 600) {
+    const std::uint64_t bits = random();
+    double d = 0;
+    std::memcpy(&d, &bits, sizeof d);
+    if (!std::isfinite(d)) continue;
+    std::array<char, 40> text{};
+    std::snprintf(text.data(), text.size(), "%.17g", d);
+    numbers.emplace_back(text.data());
+  }
+  for (const std::string& number : numbers) {
     const std::string body = R"({"instances":[{"id":"i1","labels":{"z":)" + number +
                              R"(}}],"policies":[{"use":"gpu_temperature"}],"unhealthy_after":2})";
     auto read = read_api_block(body, "b", file);
