@@ -11,6 +11,7 @@ packages=(
   libyaml-cpp-dev libre2-dev libspdlog-dev libfmt-dev libcli11-dev libsqlite3-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev
+  chromium fonts-dejavu-core
 )
 
 as_root() {
@@ -32,7 +33,7 @@ fi
 # Header-only / single-binary tools taken from their .deb without installing
 # the package's dependency tree: valijson's headers (the package depends on
 # Qt5 and Poco dev packages) and promtool (the prometheus package would start
-# a server). Unpacked into .deps/, which the build and tests look in.
+# a server), and Alertmanager (its package would too). Unpacked into .deps/, which the build and tests look in.
 unpack_deb() {  # unpack_deb <package> <dest> <file that proves it is there>
   local package=$1 dest=$2 proof=$3
   [ -e "$dest/$proof" ] && return 0
@@ -49,3 +50,4 @@ unpack_deb() {  # unpack_deb <package> <dest> <file that proves it is there>
 }
 unpack_deb libvalijson-dev .deps/valijson usr/include/valijson/validator.hpp
 unpack_deb prometheus .deps/prometheus usr/bin/promtool
+unpack_deb prometheus-alertmanager .deps/alertmanager usr/bin/prometheus-alertmanager
