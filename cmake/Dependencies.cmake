@@ -1,7 +1,10 @@
 # Third-party dependencies of the daemon, all from Debian 12 packages
 # (scripts/install-deps.sh installs them). Imported targets only.
 find_package(Threads REQUIRED)
-find_package(Boost 1.81.0 EXACT CONFIG REQUIRED COMPONENTS json url)
+# Any Boost from 1.81 (Debian 12's newest) on; 1.74, Debian 12's default, lacks
+# Boost.URL.
+find_package(Boost 1.81.0 CONFIG REQUIRED COMPONENTS json url)
+message(STATUS "blockhealth: Boost ${Boost_VERSION}")
 find_package(yaml-cpp 0.7 REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(CLI11 REQUIRED)

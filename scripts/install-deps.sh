@@ -5,13 +5,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Boost: the newest 1.81 or later this release ships (Debian 12's default
+# libboost-dev is 1.74, which lacks Boost.URL; 1.81 is packaged beside it).
+boost=$(apt-cache pkgnames libboost-url 2>/dev/null | sed -n 's/^libboost-url\(1\.[0-9]*\)-dev$/\1/p' |
+  sort -V | awk -F. '$2 >= 81' | tail -1)
+boost=${boost:-1.81}
 packages=(
   build-essential cmake pkg-config git curl ca-certificates
-  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  "libboost$boost-dev" "libboost-json$boost-dev" "libboost-url$boost-dev"
   libyaml-cpp-dev libre2-dev libspdlog-dev libfmt-dev libcli11-dev libsqlite3-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev
-  chromium fonts-dejavu-core
+  chromium fonts-dejavu-core systemd
 )
 
 as_root() {

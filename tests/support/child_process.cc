@@ -14,6 +14,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "tests/support/test_paths.h"
 #include "tests/support/wait_until.h"
 
 extern char** environ;
@@ -54,6 +55,20 @@ int decode_wait_status(int status) {
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
   return -1;
+}
+
+CommandResult run_command(const std::vector<std::string>& args) {
+  TempDir dir;
+  const std::filesystem::path out = dir.path() / "out.txt";
+  CommandResult result;
+  const pid_t pid = spawn_process(args, out);
+  if (pid < 0) return result;
+  int status = 0;
+  waitpid(pid, &status, 0);
+  result.exit_code = decode_wait_status(status);
+  std::ifstream in(out);
+  result.output.assign(std::istreambuf_iterator<char>(in), {});
+  return result;
 }
 
 int free_loopback_port() {

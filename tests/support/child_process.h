@@ -27,6 +27,14 @@ int decode_wait_status(int status);
 // bind port 0 and say which it got (Prometheus). 0 when none was found.
 int free_loopback_port();
 
+// Runs args[0] to completion (spawn_process); the exit code (-1 when it
+// could not start) and what it wrote to stdout and stderr (merged).
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;
+};
+CommandResult run_command(const std::vector<std::string>& args);
+
 // A child started by spawn_process, killed (SIGKILL) and reaped when this
 // goes away.
 class ChildProcess {

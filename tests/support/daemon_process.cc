@@ -16,20 +16,22 @@
 namespace blockhealth::test {
 
 DaemonProcess::DaemonProcess(const std::filesystem::path& dir, const std::string& config_yaml,
-                             std::vector<std::string> extra_args, Wait wait)
+                             std::vector<std::string> extra_args, Wait wait,
+                             const std::filesystem::path& binary)
     : dir_(dir), config_path_(dir / "blockhealth.yaml"), log_path_(dir / "daemon.log") {
   write_config(config_yaml);
   const std::filesystem::path port_file = dir / "daemon.port";
   std::filesystem::remove(port_file);
-  std::vector<std::string> args{(bin_dir() / "blockhealthd").string(),
-                                "--config",
-                                config_path_.string(),
-                                "--listen",
-                                "127.0.0.1:0",
-                                "--port-file",
-                                port_file.string(),
-                                "--log-level",
-                                "debug"};
+  std::vector<std::string> args{
+      binary.empty() ? (bin_dir() / "blockhealthd").string() : binary.string(),
+      "--config",
+      config_path_.string(),
+      "--listen",
+      "127.0.0.1:0",
+      "--port-file",
+      port_file.string(),
+      "--log-level",
+      "debug"};
   for (std::string& a : extra_args) args.push_back(std::move(a));
   pid_ = spawn_process(args, log_path_);
   if (pid_ < 0 || wait == Wait::kSpawned) return;
@@ -106,19 +108,9 @@ std::string DaemonProcess::log() const {
 }
 
 CommandResult run_blockhealthd(const std::vector<std::string>& args) {
-  TempDir dir;
-  const std::filesystem::path out = dir.path() / "out.txt";
   std::vector<std::string> argv{(bin_dir() / "blockhealthd").string()};
   argv.insert(argv.end(), args.begin(), args.end());
-  CommandResult result;
-  const pid_t pid = spawn_process(argv, out);
-  if (pid < 0) return result;
-  int status = 0;
-  waitpid(pid, &status, 0);
-  result.exit_code = decode_wait_status(status);
-  std::ifstream in(out);
-  result.output.assign(std::istreambuf_iterator<char>(in), {});
-  return result;
+  return run_command(argv);
 }
 
 }  // namespace blockhealth::test

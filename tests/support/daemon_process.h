@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/child_process.h"
+
 namespace blockhealth::test {
 
 class DaemonProcess {
@@ -23,9 +25,11 @@ class DaemonProcess {
   // Writes `config_yaml` to <dir>/blockhealth.yaml and starts the daemon
   // with --listen 127.0.0.1:0. Extra command-line arguments may be given.
   // With Wait::kReady, fails the current test (and started() is false)
-  // when it does not come up ready.
+  // when it does not come up ready. `binary`: another blockhealthd than the
+  // build's (an installed one).
   DaemonProcess(const std::filesystem::path& dir, const std::string& config_yaml,
-                std::vector<std::string> extra_args = {}, Wait wait = Wait::kReady);
+                std::vector<std::string> extra_args = {}, Wait wait = Wait::kReady,
+                const std::filesystem::path& binary = {});
   // Kills the daemon if it still runs (SIGKILL) and reaps it.
   ~DaemonProcess();
   DaemonProcess(const DaemonProcess&) = delete;
@@ -54,12 +58,7 @@ class DaemonProcess {
   std::string address_;
 };
 
-// Runs `blockhealthd <args>` to completion; the exit code and what it wrote
-// to stdout and stderr (merged).
-struct CommandResult {
-  int exit_code = -1;
-  std::string output;
-};
+// Runs `blockhealthd <args>` to completion (run_command).
 CommandResult run_blockhealthd(const std::vector<std::string>& args);
 
 }  // namespace blockhealth::test
