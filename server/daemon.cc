@@ -20,6 +20,8 @@
 #include "core/actions/action_listener.h"
 #include "core/actions/state_store_outbox.h"
 #include "core/config/config_loader.h"
+#include "core/discovery/discovered_set.h"
+#include "core/discovery/discovery_manager.h"
 #include "core/engine/engine.h"
 #include "core/engine/engine_metrics.h"
 #include "core/engine/engine_plan.h"
@@ -117,6 +119,10 @@ class Daemon {
   // Swaps `built` in (engine, pull sources, actions, token). REQUIRES:
   // reload_mu_ held. `current` is the plan it replaces (nullptr at start).
   Result<std::string> apply_plan(const BuiltPlan& built, const EnginePlan* current);
+  // The discovery sources' instances changed: a plan with them, over the
+  // running one (on the control thread). A plan that does not build keeps
+  // the running instances (logged).
+  void apply_discovered();
   Result<std::optional<std::string>> load_token(const Config& config);
   // Opens the state store and builds the engine around it (restored holds,
   // transition numbering). Error when the store cannot be opened.
@@ -162,6 +168,9 @@ class Daemon {
   // Configuration work (reloads, block writes) runs here, never on an HTTP
   // loop or the signal handler's thread.
   std::unique_ptr<ControlThread> control_;
+  // After control_ (destroyed before it): its callback posts there.
+  std::unique_ptr<DiscoveryManager> discovery_;
+  std::atomic<bool> discovery_pending_{false};  // an apply_discovered is queued
   std::mutex waiting_mu_;
   std::vector<ServerContext::ReloadDone> waiting_reloads_;  // GUARDED_BY(waiting_mu_)
   std::size_t open_files_ = 1024;  // RLIMIT_NOFILE after raise_open_files_limit()
@@ -332,6 +341,40 @@ Result<void> Daemon::delete_block(const std::string& id) {
   return {};
 }
 
+void Daemon::apply_discovered() {
+  std::lock_guard lock(reload_mu_);
+  PlanInputs inputs = inputs_;
+  inputs.discovered = discovery_->snapshot();
+  const auto same = [](const std::vector<InstanceConfig>& a, const std::vector<InstanceConfig>& b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), same_instance);
+  };
+  if (inputs.discovered.size() == inputs_.discovered.size() &&
+      std::equal(inputs.discovered.begin(), inputs.discovered.end(), inputs_.discovered.begin(),
+                 [&](const auto& x, const auto& y) {
+                   return x.first == y.first && same(x.second, y.second);
+                 })) {
+    return;
+  }
+  const EnginePlanConstSharedPtr current = engine_->plan();
+  auto built = build_over_current(inputs, false, nullptr);
+  if (!built) {
+    spdlog::error(
+        "discovery: the instances found do not make a valid plan; keeping the running "
+        "ones:\n{}",
+        built.error().message);
+    return;
+  }
+  if (auto applied = apply_plan(*built, current.get()); !applied) {
+    spdlog::error("discovery: the instances found could not be applied: {}",
+                  applied.error().message);
+    return;
+  }
+  std::size_t count = 0;
+  for (const auto& [block, list] : inputs.discovered) count += list.size();
+  inputs_ = std::move(inputs);
+  spdlog::info("discovery: {} discovered instances now run", count);
+}
+
 Result<BuiltPlan> Daemon::build_first_plan(PlanInputs& inputs) {
   std::map<std::string, std::vector<BodyProblem>> problems;
   auto built = build_plan(inputs, options_.builtin_plugin_dirs, nullptr, nullptr,
@@ -384,6 +427,7 @@ Result<std::string> Daemon::apply_plan(const BuiltPlan& built, const EnginePlan*
   engine_->apply(plan);
   sources_->apply(plan->config);  // after the engine made the instances' records
   actions_->apply(plan->config);
+  if (discovery_) discovery_->configure(plan->config);
   reloads_->with({"applied"}).inc();
   reload_ok_.set(1);
   reload_ok_at_.set(static_cast<double>(SystemClock::instance().wall_ms()) / 1000.0);
@@ -527,6 +571,7 @@ void Daemon::shutdown() {
       // Its thread may still touch it: never freed, kept reachable.
       abandoned_control = control_.release();
     }
+    if (discovery_) discovery_->stop();  // no configuration job runs or comes now
     if (http_) http_->stop();
     if (mgmt_http_) mgmt_http_->stop();
     if (prune_timer_) net::post(io_, [this] { prune_timer_->cancel(); });
@@ -685,6 +730,16 @@ int Daemon::run() {
   ctx_->delete_block = [this](std::string id, ServerContext::DeleteBlockDone done) {
     control_->post([this, id = std::move(id), done = std::move(done)] { done(delete_block(id)); });
   };
+
+  ctx_->discovery_status = [this](std::string_view block) { return discovery_->status(block); };
+  discovery_ =
+      std::make_unique<DiscoveryManager>(SystemClock::instance(), [this, control = control_.get()] {
+        if (discovery_pending_.exchange(true)) return;  // the queued one reads the latest
+        control->post([this] {
+          discovery_pending_ = false;
+          apply_discovered();
+        });
+      });
 
   {
     std::lock_guard lock(reload_mu_);

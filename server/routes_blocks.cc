@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "core/wire/block_bodies.h"
+#include "core/wire/discovery_json.h"
 #include "core/wire/plugins_json.h"
 #include "server/long_poll.h"
 #include "server/routes.h"
@@ -54,9 +55,17 @@ void add_block_routes(Router& router, ServerContext& ctx) {
                    return error_response(req, http::status::not_found,
                                          "block '" + id + "' is no longer configured");
                  }
-                 // No copy: the view, which owns the body, lives until it is sent.
-                 Response res = json_response(req, http::status::ok, current,
-                                              wire::bodies_of(*current).detail());
+                 // No copy (the view, which owns the body, lives until it is
+                 // sent), except for a block with discovery sources.
+                 std::vector<DiscoverySourceStatus> sources;
+                 if (ctx.discovery_status) sources = ctx.discovery_status(id);
+                 Response res =
+                     sources.empty()
+                         ? json_response(req, http::status::ok, current,
+                                         wire::bodies_of(*current).detail())
+                         : json_response(
+                               req, http::status::ok,
+                               wire::with_discovery(wire::bodies_of(*current).detail(), sources));
                  res.set("X-Blockhealth-Index", std::to_string(current->state_index));
                  return res;
                };

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/config/api_block_reader.h"
+#include "core/discovery/discovery_manager.h"
 #include "core/engine/engine.h"
 #include "core/engine/event_log.h"
 #include "core/prometheus/metrics_registry.h"
@@ -60,6 +61,8 @@ struct ServerContext {
   // over HTTP, kConflict for a block of the config file.
   using DeleteBlockDone = std::function<void(Result<void>)>;
   std::function<void(std::string id, DeleteBlockDone done)> delete_block;
+  // The block's discovery sources (GET /v1/blocks/<id>); may be empty.
+  std::function<std::vector<DiscoverySourceStatus>(std::string_view block)> discovery_status;
   std::atomic<bool> ready{false};  // true once the first configuration runs
   // Long polls waiting now, and how many may (server.max_watches); past it
   // a new watch is answered 503.

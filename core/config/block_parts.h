@@ -35,6 +35,11 @@ std::optional<ActionConfig> read_action(const YAML::Node& item, int index,
                                         const std::filesystem::path& base_dir,
                                         ProblemList& problems);
 
+std::optional<DiscoveryConfig> read_discovery(const YAML::Node& item, int index,
+                                              const std::string& block_where,
+                                              const std::filesystem::path& base_dir,
+                                              ProblemList& problems);
+
 // "<block_where>: <list>: item <index>: expected a map, got ..." when the
 // item is not a map; true when it is.
 bool expect_item_map(const YAML::Node& item, int index, const std::string& block_where,

@@ -1,5 +1,6 @@
 #include "core/config/block_reader.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "core/config/block_parts.h"
@@ -76,6 +77,11 @@ std::optional<FlappingConfig> read_flapping(const MapReader& block) {
 void check_block_checks_something(const BlockConfig& block, const std::string& where,
                                   ProblemList& problems) {
   if (!block.policies.empty()) return;
+  const bool discovered_are_probed =
+      !block.discovery.empty() &&
+      std::all_of(block.discovery.begin(), block.discovery.end(),
+                  [](const DiscoveryConfig& d) { return d.health_url_template.has_value(); });
+  if (block.instances.empty() && discovered_are_probed) return;
   if (block.instances.empty()) {
     problems.add(block.mark, where +
                                  " checks nothing: it has no policies and no instances; add "
@@ -91,8 +97,8 @@ void check_block_checks_something(const BlockConfig& block, const std::string& w
 }
 
 std::vector<std::string_view> block_keys() {
-  std::vector<std::string_view> keys = {"id",        "min_healthy", "flapping",
-                                        "instances", "policies",    "on_transition"};
+  std::vector<std::string_view> keys = {"id",       "min_healthy",   "flapping", "instances",
+                                        "policies", "on_transition", "discovery"};
   const auto& settings = block_setting_keys();
   keys.insert(keys.end(), settings.begin(), settings.end());
   return keys;
@@ -148,6 +154,15 @@ std::optional<BlockConfig> read_block_item(const YAML::Node& item, int index,
       if (auto a = read_action(n, ++i, where, base_dir, problems)) {
         out.on_transition.push_back(std::move(*a));
       }
+    }
+  }
+
+  i = 0;
+  if (const auto list = r.list("discovery")) {
+    for (const auto& n : *list) {
+      auto d = read_discovery(n, ++i, where, base_dir, problems);
+      complete = complete && d.has_value();
+      if (d) out.discovery.push_back(std::move(*d));
     }
   }
 

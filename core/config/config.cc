@@ -23,6 +23,10 @@ bool PolicyConfig::applies_to(std::string_view instance_id) const {
   return false;
 }
 
+std::string DiscoveryConfig::describe() const {
+  return kind == Kind::kFile ? "file " + file.string() : "http " + url.text;
+}
+
 std::string_view to_string(Isolation i) {
   return i == Isolation::kProcess ? "process" : "in_process";
 }

@@ -131,6 +131,41 @@ struct InstanceConfig {
   // applies to it (AiosShape::executor_row).
   bool executor = false;
   SourceMark mark;  // of the list item
+  // "" for an instance of the config (or body); for a discovered one the
+  // source it came from (DiscoveryConfig::describe()).
+  std::string discovered_by;
+};
+
+// One item of a block's `discovery:` list (docs/configuration.md,
+// "discovery"): where target lists come from, and how a target becomes an
+// instance. Templates hold ${target}, ${host}, ${port} and
+// ${labels.<name>} (checked at load by core/discovery/instance_template.h).
+struct DiscoveryConfig {
+  enum class Kind { kFile, kHttp };
+  Kind kind = Kind::kFile;
+  std::filesystem::path file;  // kFile: absolute; .json, .yaml or .yml
+  HttpUrl url;                 // kHttp: Prometheus http_sd
+  // kHttp: how often the URL is fetched. kFile: how often the file is read
+  // again besides on inotify events (a backstop).
+  std::chrono::milliseconds refresh{30'000};
+  std::chrono::milliseconds timeout{5'000};  // kHttp: one fetch
+  // How long an instance whose target vanished is kept before it is dropped.
+  std::chrono::milliseconds grace{60'000};
+  std::string id_template = "${target}";
+  std::optional<std::string> health_url_template;
+  std::optional<std::string> metrics_url_template = std::string("http://${target}/metrics");
+  std::optional<std::string> log_file_template;
+  SourceMark mark;  // of the list item
+
+  // "file /etc/blockhealth/targets.json", "http http://sd:8080/targets".
+  std::string describe() const;
+  friend bool operator==(const DiscoveryConfig& a, const DiscoveryConfig& b) {
+    return a.kind == b.kind && a.file == b.file && a.url.text == b.url.text &&
+           a.refresh == b.refresh && a.timeout == b.timeout && a.grace == b.grace &&
+           a.id_template == b.id_template && a.health_url_template == b.health_url_template &&
+           a.metrics_url_template == b.metrics_url_template &&
+           a.log_file_template == b.log_file_template;
+  }
 };
 
 enum class Isolation { kInProcess, kProcess };
@@ -192,6 +227,9 @@ struct BlockConfig {
   std::vector<InstanceConfig> instances;   // file order; may be empty (pushed later)
   std::vector<PolicyConfig> policies;      // file order
   std::vector<ActionConfig> on_transition;
+  // Where more instances come from (the daemon's discovery adds them to
+  // `instances`, marked discovered_by, when it builds a plan).
+  std::vector<DiscoveryConfig> discovery;
   AiosShape aios;   // the config's `aios:` shape (the same for every block)
   SourceMark mark;  // of the list item
   BlockSource source = BlockSource::kFile;

@@ -2,12 +2,19 @@
 
 namespace blockhealth {
 
-void adopt_block(BlockState& next, BlockState& previous, ObservationStore& store) {
+void adopt_block(BlockState& next, BlockState& previous, ObservationStore& store,
+                 std::vector<DroppedInstance>* dropped) {
   next.paused = previous.paused;
   for (InstanceSlotPtr& old : previous.instances) {
     InstanceSlot* in = next.find_instance(old->id());
     if (in == nullptr) {
-      if (!old->pushed) continue;  // removed from the config
+      if (!old->pushed) {  // removed from the config
+        const InstanceConfig* was = previous.config.find_instance(old->id());
+        if (dropped != nullptr && was != nullptr && !was->discovered_by.empty()) {
+          dropped->push_back({old->id(), old->health.verdict().status, was->discovered_by});
+        }
+        continue;
+      }
       in = &next.add_instance(old->id(), true, store);
     }
     in->health = std::move(old->health);

@@ -40,6 +40,7 @@ InstanceSlot& BlockState::add_instance(const std::string& id, bool pushed,
   const InstanceConfig* cfg = pushed ? nullptr : config.find_instance(id);
   in->probed = cfg != nullptr && cfg->health_url.has_value();
   in->executor = cfg != nullptr && cfg->executor;
+  in->discovered = cfg != nullptr && !cfg->discovered_by.empty();
   probed_instances += in->probed ? 1 : 0;
   if (config.flapping) in->flap = std::make_unique<FlapDetector>(*config.flapping);
   set_trackers(*in);

@@ -62,8 +62,9 @@ struct PolicySlot {
 struct InstanceSlot {
   const std::string& id() const { return record->key().instance; }  // kept once, in the record
   bool pushed = false;                                              // registered over HTTP
-  bool probed = false;    // has a health_url: the built-in health_probe check applies
-  bool executor = false;  // `role: executor` in the config
+  bool probed = false;      // has a health_url: the built-in health_probe check applies
+  bool executor = false;    // `role: executor` in the config
+  bool discovered = false;  // found by the block's discovery (InstanceConfig::discovered_by)
   InstanceRecordSharedPtr record;
   InstanceHealth health;
   // For each policy slot p: the index of p's tracker in `health`, or -1

@@ -38,7 +38,8 @@ struct PolicyResultView {
 
 struct InstanceView {
   std::string id;
-  bool pushed = false;  // registered over HTTP rather than in the config
+  bool pushed = false;      // registered over HTTP rather than in the config
+  bool discovered = false;  // found by the block's discovery
   Status status = Status::kUnknown;
   std::string policy;  // what decided the status
   std::string reason;

@@ -10,6 +10,7 @@ InstanceView instance_view(const BlockState& block, const InstanceSlot& in,
   InstanceView iv;
   iv.id = in.id();
   iv.pushed = in.pushed;
+  iv.discovered = in.discovered;
   const InstanceVerdict& v = in.health.verdict();
   iv.status = v.status;
   iv.policy = v.policy;

@@ -1,6 +1,7 @@
 #include "core/engine/engine.h"
 
 #include <pthread.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <boost/asio/executor_work_guard.hpp>
@@ -132,9 +133,13 @@ void Engine::apply(EnginePlanConstSharedPtr plan) {
         // Readers build views from the attached state at any time: the
         // board leaves the old state (emptied by the adoption, destroyed
         // just below) under the same lock.
-        std::lock_guard lock(board->mutex());
-        adopt_block(*block, *old, store_);
-        board->attach(block.get());
+        std::vector<DroppedInstance> dropped;
+        {
+          std::lock_guard lock(board->mutex());
+          adopt_block(*block, *old, store_, &dropped);
+          board->attach(block.get());
+        }
+        for (const DroppedInstance& d : dropped) record_dropped(planned.config->id, d);
       }
       registry->ordered.push_back(board);
       registry->by_id.emplace(planned.config->id, board);
@@ -167,6 +172,22 @@ void Engine::apply(EnginePlanConstSharedPtr plan) {
     }
     return {};
   });
+}
+
+void Engine::record_dropped(const std::string& block, const DroppedInstance& d) {
+  Transition t;
+  t.seq = ++ctx_.transition_seq;
+  t.time_ms = clock_.wall_ms();
+  t.block_id = block;
+  t.instance_id = d.id;
+  t.from = d.status;
+  t.to = Status::kUnknown;
+  t.policy = "discovery";
+  t.reason = "no longer discovered (" + d.discovered_by + "): instance removed";
+  t.held_by = "instance removed by discovery";
+  spdlog::info("block {} instance {}: removed, no longer discovered by {}", block, d.id,
+               d.discovered_by);
+  ctx_.listener.on_transition(t);
 }
 
 void Engine::membership_changed(BlockState& block) {

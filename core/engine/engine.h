@@ -22,6 +22,8 @@
 
 namespace blockhealth {
 
+struct DroppedInstance;
+
 struct EngineOptions {
   std::size_t eval_workers = 4;                     // threads running plugin calls
   std::size_t eval_queue = 4096;                    // queued jobs beyond which calls are refused
@@ -124,6 +126,10 @@ class Engine {
   // An instance was registered or unregistered: republish, settling the
   // block's health now or, within a burst, once at its end. Engine thread.
   void membership_changed(BlockState& block);
+  // A discovered instance a plan no longer has: a transition to unknown
+  // that is recorded and shown, and fires nothing (held_by says why).
+  // [engine thread]
+  void record_dropped(const std::string& block, const DroppedInstance& d);
   // Tells `block`'s board (all blocks when empty) that a hold changed.
   void holds_changed(const std::string& block);
   BlockViewConstSharedPtr build_view(const BlockState& block, std::uint64_t version,

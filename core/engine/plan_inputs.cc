@@ -1,6 +1,7 @@
 #include "core/engine/plan_inputs.h"
 
 #include <algorithm>
+#include <set>
 
 #include "core/config/config_loader.h"
 
@@ -9,6 +10,25 @@ namespace {
 
 std::string api_line(const std::string& id, const BodyProblem& p) {
   return "/v1/blocks/" + id + (p.pointer.empty() ? "" : " " + p.pointer) + ": " + p.message;
+}
+
+void add_discovered_instances(
+    Config& config, const std::map<std::string, std::vector<InstanceConfig>>& discovered) {
+  for (BlockConfig& block : config.blocks) {
+    const auto found = discovered.find(block.id);
+    if (block.discovery.empty() || found == discovered.end()) continue;
+    std::map<std::string, SourceMark> sources;  // describe() -> the item's position
+    for (const DiscoveryConfig& d : block.discovery) sources.emplace(d.describe(), d.mark);
+    std::set<std::string> ids;
+    for (const InstanceConfig& in : block.instances) ids.insert(in.id);
+    for (const InstanceConfig& in : found->second) {
+      if (block.instances.size() >= config.server.max_instances_per_block) break;
+      const auto source = sources.find(in.discovered_by);
+      if (source == sources.end() || !ids.insert(in.id).second) continue;
+      block.instances.push_back(in);
+      block.instances.back().mark = source->second;
+    }
+  }
 }
 
 }  // namespace
@@ -70,6 +90,7 @@ Result<BuiltPlan> build_plan(const PlanInputs& inputs,
 
   BuiltPlan out;
   add_api_blocks(*config, api, &out.shadowed);
+  add_discovered_instances(*config, inputs.discovered);
   if (!catalog) {
     std::vector<std::filesystem::path> dirs = builtin_plugin_dirs;
     for (const auto& dir : config->plugin_dirs) {

@@ -22,6 +22,11 @@ struct PlanInputs {
   std::filesystem::path config_path;  // names the file in messages; its folder resolves paths
   std::string file_text;              // the config file's YAML
   std::map<std::string, std::string> api_bodies;  // block id -> body as stored
+  // Block id -> instances its `discovery:` sources found now
+  // (DiscoveryManager::snapshot()). A block gets those whose discovered_by
+  // is one of its sources and whose id none of its own instances has, up to
+  // server.max_instances_per_block.
+  std::map<std::string, std::vector<InstanceConfig>> discovered;
 };
 
 // What build_plan read before, so that it reads again only what changed:

@@ -14,7 +14,7 @@ namespace {
 void write_instance(JsonWriter& w, const InstanceView& in) {
   w.begin_object();
   w.key("instance_id").string(in.id);
-  w.key("source").string(in.pushed ? "pushed" : "config");
+  w.key("source").string(in.pushed ? "pushed" : in.discovered ? "discovered" : "config");
   w.key("status").string(to_string(in.status));
   w.key("healthy").boolean(counts_as_healthy(in.status));
   w.key("since").time_or_null(in.since_ms);
