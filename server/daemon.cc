@@ -495,6 +495,7 @@ void Daemon::install_routes() {
   add_ops_routes(router_, *ctx_);
   add_hold_routes(router_, *ctx_);
   add_event_routes(router_, *ctx_);
+  add_ui_routes(router_);
   mgmt_router_.set_write_guard([this](const Request& req) { return auth_.check(req); });
   add_aios_mgmt_listener_routes(mgmt_router_, *ctx_);
 }
