@@ -675,6 +675,17 @@ int Daemon::run() {
     return store->transitions_after(after, limit, block);
   };
   ctx_->ingest = register_ingest_metrics(metrics_);
+  // Read by GET /metrics, which only the HTTP threads serve: they stop
+  // before ctx_ goes.
+  metrics_
+      .add_callback_gauge("blockhealth_http_watches",
+                          "Long polls (?index=&wait=, /v1/events?wait=) waiting now; "
+                          "server.max_watches bounds them.",
+                          {},
+                          [ctx = ctx_.get()](std::vector<prometheus::GaugeReading>& out) {
+                            out.push_back({{}, static_cast<double>(ctx->watches.load())});
+                          })
+      .value();
   ctx_->reload = [this](ServerContext::ReloadDone done) { reload_async(std::move(done)); };
   ctx_->put_block = [this](std::string id, std::string body, ServerContext::PutBlockDone done) {
     control_->post([this, id = std::move(id), body = std::move(body), done = std::move(done)] {
