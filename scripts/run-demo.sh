@@ -23,7 +23,8 @@ trap 'kill "$demo_pid" 2>/dev/null || true' EXIT
 cat <<'MSG'
 
 blockhealthd is starting on http://127.0.0.1:30201 with three live demo instances.
-In another terminal, within a few seconds:
+Open http://127.0.0.1:30201/ in a browser for the status page, or in another
+terminal, within a few seconds:
 
   curl -s localhost:30201/block/health/gemma3-27b-block        # the AIOS answer
   curl -s localhost:30201/v1/blocks/gemma3-27b-block           # statuses, reasons, evidence

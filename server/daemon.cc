@@ -539,6 +539,7 @@ void Daemon::install_routes() {
   add_ops_routes(router_, *ctx_);
   add_hold_routes(router_, *ctx_);
   add_event_routes(router_, *ctx_);
+  add_ui_routes(router_);
   mgmt_router_.set_write_guard([this](const Request& req) { return auth_.check(req); });
   add_aios_mgmt_listener_routes(mgmt_router_, *ctx_);
 }
@@ -719,6 +720,17 @@ int Daemon::run() {
     return store->transitions_after(after, limit, block);
   };
   ctx_->ingest = register_ingest_metrics(metrics_);
+  // Read by GET /metrics, which only the HTTP threads serve: they stop
+  // before ctx_ goes.
+  metrics_
+      .add_callback_gauge("blockhealth_http_watches",
+                          "Long polls (?index=&wait=, /v1/events?wait=) waiting now; "
+                          "server.max_watches bounds them.",
+                          {},
+                          [ctx = ctx_.get()](std::vector<prometheus::GaugeReading>& out) {
+                            out.push_back({{}, static_cast<double>(ctx->watches.load())});
+                          })
+      .value();
   ctx_->reload = [this](ServerContext::ReloadDone done) { reload_async(std::move(done)); };
   ctx_->put_block = [this](std::string id, std::string body, ServerContext::PutBlockDone done) {
     control_->post([this, id = std::move(id), body = std::move(body), done = std::move(done)] {

@@ -92,7 +92,8 @@ void Router::dispatch(const Request& req, Responder respond) const {
     }
     if (head) {
       route.handler(req, params, [respond = std::move(respond)](Response res) {
-        res.drop_body();  // Content-Length still tells the GET body's size
+        // Content-Length still tells the GET body's size; a 304 has none.
+        if (res.result() != http::status::not_modified) res.drop_body();
         respond(std::move(res));
       });
     } else {

@@ -28,6 +28,9 @@ void add_hold_routes(Router& router, ServerContext& ctx);
 // GET /v1/events?after=&wait=&limit=&block= (and the ?index=&wait= watch of
 // GET /v1/blocks/{block}, installed by add_block_routes)
 void add_event_routes(Router& router, ServerContext& ctx);
+// GET /, /ui (redirects to /ui/), /ui/ and /ui/{file}: the status page,
+// built into the binary (server/ui/)
+void add_ui_routes(Router& router);
 
 }  // namespace blockhealth::server
 

@@ -25,6 +25,7 @@ RouteHarness::RouteHarness(EngineOptions options)
   add_ops_routes(router_, *ctx_);
   add_hold_routes(router_, *ctx_);
   add_event_routes(router_, *ctx_);
+  add_ui_routes(router_);
 }
 
 RouteHarness::~RouteHarness() {
