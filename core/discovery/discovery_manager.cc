@@ -200,7 +200,7 @@ void DiscoveryManager::read_file(const SourcePtr& s) {
 }
 
 void DiscoveryManager::fetch(const SourcePtr& s) {
-  s->fetcher->fetch([this, s](FetchResult r) {
+  s->fetcher->fetch([this, s](const FetchResult& r) {
     if (s->stopped) return;
     if (r.outcome != BH_PROBE_RESPONSE) {
       take(*s, false, s->config.url.text + ": " + r.error);

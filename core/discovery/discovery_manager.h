@@ -45,7 +45,7 @@ class DiscoveryManager {
   // `changed` is called on the discovery thread after snapshot() changed;
   // it must not block (post the work elsewhere).
   DiscoveryManager(const Clock& clock, std::function<void()> changed);
-  ~DiscoveryManager();  // stop()
+  ~DiscoveryManager();  // NOLINT(bugprone-exception-escape): stop()
   DiscoveryManager(const DiscoveryManager&) = delete;
   DiscoveryManager& operator=(const DiscoveryManager&) = delete;
 

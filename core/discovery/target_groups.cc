@@ -40,8 +40,11 @@ Result<std::vector<DiscoveredTarget>> from_json(std::string_view text, std::size
     std::map<std::string, std::string> labels;
     for (const auto& member : *group) {
       if (member.key() != "targets" && member.key() != "labels") {
-        return fail(at + "/" + std::string(member.key()) +
-                    ": unknown key (a group has targets and labels)");
+        std::string what = at;
+        what.append("/")
+            .append(member.key())
+            .append(": unknown key (a group has targets and labels)");
+        return fail(std::move(what));
       }
     }
     if (const json::value* l = group->if_contains("labels"); l != nullptr && !l->is_null()) {
@@ -50,11 +53,18 @@ Result<std::vector<DiscoveredTarget>> from_json(std::string_view text, std::size
       for (const auto& member : *map) {
         const std::string name(member.key());
         if (!is_label_name(name)) {
-          return fail(at + "/labels/" + name +
-                      ": a label name is letters, digits and '_', not starting with a digit");
+          std::string what = at;
+          what.append("/labels/")
+              .append(name)
+              .append(": a label name is letters, digits and '_', not starting with a digit");
+          return fail(std::move(what));
         }
         const json::string* value = member.value().if_string();
-        if (value == nullptr) return fail(at + "/labels/" + name + ": expected a string");
+        if (value == nullptr) {
+          std::string what = at;
+          what.append("/labels/").append(name).append(": expected a string");
+          return fail(std::move(what));
+        }
         labels.emplace(name, std::string(*value));
       }
     }
