@@ -3,6 +3,7 @@
 #include <malloc.h>
 #include <pthread.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
@@ -80,6 +81,16 @@ Result<ListenAddress> parse_listen_override(const std::string& text) {
 std::string endpoint_text(const boost::asio::ip::tcp::endpoint& e) {
   return (e.address().is_v6() ? "[" + e.address().to_string() + "]" : e.address().to_string()) +
          ":" + std::to_string(e.port());
+}
+
+// The daemon's URL as others reach it, for the generatorURL of alerts: the
+// bound address, or the host name when bound to every address (as
+// Prometheus's default external URL); "" when there is no name.
+std::string self_url_of(const boost::asio::ip::tcp::endpoint& e) {
+  if (!e.address().is_unspecified()) return "http://" + endpoint_text(e);
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') return "";
+  return "http://" + std::string(host) + ":" + std::to_string(e.port());
 }
 
 Result<void> write_port_file(const std::filesystem::path& path, const std::string& text) {
@@ -705,6 +716,11 @@ int Daemon::run() {
     const std::string i(instance);
     return !holds->maintenance(b, i) && !holds->silence_for(b, i);
   };
+  // An alert of an instance that is gone is resolved.
+  dispatch.instance_known = [store = &engine_->store()](std::string_view block,
+                                                        std::string_view instance) {
+    return store->find({std::string(block), std::string(instance)}) != nullptr;
+  };
   actions_ =
       std::make_unique<ActionDispatcher>(dispatch, *outbox_, SystemClock::instance(), &metrics_);
   action_listener_ = std::make_unique<ActionListener>(*actions_);
@@ -776,6 +792,8 @@ int Daemon::run() {
   }
   if (auto recent = state_->recent_transitions(keep)) {
     engine_->restore_history(*recent);
+    // Alerts that may still fire in Alertmanager, re-sent once confirmed.
+    actions_->restore_alerts(*recent);
     spdlog::info("state {}: {} transitions restored", state_->path(), recent->size());
   } else {
     spdlog::warn("state {}: cannot read back history: {}", state_->path(), recent.error().message);
@@ -822,6 +840,7 @@ int Daemon::run() {
   http_ = std::move(*http);
   const auto bound = http_->local_endpoint();
   const std::string bound_text = endpoint_text(bound);
+  actions_->set_self_url(self_url_of(bound));
   if (options_.port_file) {
     if (auto written = write_port_file(*options_.port_file, bound_text); !written) {
       spdlog::error("cannot start: {}", written.error().message);

@@ -7,6 +7,7 @@
 
 #include "core/actions/bearer_token.h"
 #include "core/util/text.h"
+#include "core/wire/alertmanager_body.h"
 
 namespace blockhealth {
 namespace net = boost::asio;
@@ -45,11 +46,31 @@ void ActionDispatcher::apply(const Config& config) {
   std::vector<std::string> warnings;
   auto plan = std::make_shared<const ActionPlan>(ActionPlan::build(config, &warnings));
   for (const std::string& w : warnings) spdlog::warn("actions: {}", w);
+  const std::int64_t now_ms = clock_.wall_ms();
   std::lock_guard lock(mu_);
   plan_ = std::move(plan);
   repeats_.apply(*plan_);
   drop_orphans();
+  for (const AlertTracker::Post& post : alerts_.apply(*plan_, now_ms)) {
+    const BlockActions* block = plan_->block(post.block_id);
+    for (const PreparedAction& a : block->actions) {
+      if (a.name == post.action) enqueue_alerts(post, a, now_ms);
+    }
+  }
   wake();
+}
+
+void ActionDispatcher::restore_alerts(const std::vector<Transition>& recent) {
+  const std::int64_t now_ms = clock_.wall_ms();
+  std::lock_guard lock(mu_);
+  if (plan_ == nullptr) return;
+  alerts_.restore(recent, *plan_, now_ms);
+  wake();
+}
+
+void ActionDispatcher::set_self_url(std::string url) {
+  std::lock_guard lock(mu_);
+  alerts_.set_self_url(std::move(url));
 }
 
 Result<void> ActionDispatcher::start() {
@@ -83,8 +104,19 @@ void ActionDispatcher::stop() {
 }
 
 void ActionDispatcher::observe(const Transition& t) {
+  const std::int64_t now_ms = clock_.wall_ms();
   std::lock_guard lock(mu_);
   repeats_.observe(t);
+  // A held transition may still change an alert (AlertTracker::held); one
+  // that is not held is notify()'s.
+  if (t.hold == HoldKind::kNone) return;
+  const BlockActions* block = plan_ ? plan_->block(t.block_id) : nullptr;
+  if (block == nullptr) return;
+  for (const PreparedAction& action : block->actions) {
+    if (action.kind != ActionKind::kAlertmanager) continue;
+    if (auto post = alerts_.held(t, action, now_ms)) enqueue_alerts(*post, action, now_ms);
+  }
+  wake();
 }
 
 void ActionDispatcher::notify(const Transition& t, ActionEvent event) {
@@ -94,6 +126,10 @@ void ActionDispatcher::notify(const Transition& t, ActionEvent event) {
   const BlockActions* block = plan_ ? plan_->block(t.block_id) : nullptr;
   if (block == nullptr) return;
   for (const PreparedAction& action : block->actions) {
+    if (action.kind == ActionKind::kAlertmanager) {
+      if (auto post = alerts_.notify(t, action, now_ms)) enqueue_alerts(*post, action, now_ms);
+      continue;
+    }
     if (!action.triggers_on(t.to)) continue;
     if (!repeats_.admit(t, action.name, block->repeat_after, now_ms)) {
       ++counts_.suppressed;
@@ -111,20 +147,12 @@ DispatcherStats ActionDispatcher::stats() const {
   s.pending = queue_.size();
   s.in_flight = queue_.in_flight();
   s.repeats_armed = repeats_.armed();
+  s.alerts_firing = alerts_.firing();
   return s;
 }
 
 void ActionDispatcher::enqueue(const Transition& t, const PreparedAction& action, ActionEvent event,
                                std::int64_t now_ms) {
-  if (queue_.size() >= options_.max_pending) {
-    ++counts_.dropped;
-    metrics_.count(t.block_id, action.name, DeliveryResult::kDropped);
-    spdlog::warn(
-        "block {} instance {} action {}: notification of {} -> {} dropped: {} deliveries are "
-        "already pending (max_pending)",
-        t.block_id, t.instance_id, action.name, to_string(t.from), to_string(t.to), queue_.size());
-    return;
-  }
   Delivery d;
   d.block_id = t.block_id;
   d.instance_id = t.instance_id;
@@ -136,6 +164,37 @@ void ActionDispatcher::enqueue(const Transition& t, const PreparedAction& action
   d.transition_seq = t.seq;
   d.next_attempt_ms = now_ms;
   d.created_ms = now_ms;
+  enqueue_delivery(
+      std::move(d), event == ActionEvent::kRepeat,
+      "notification of " + std::string(to_string(t.from)) + " -> " + std::string(to_string(t.to)));
+}
+
+void ActionDispatcher::enqueue_alerts(const AlertTracker::Post& post, const PreparedAction& action,
+                                      std::int64_t now_ms) {
+  Delivery d;
+  d.block_id = post.block_id;
+  d.instance_id = post.instance_id;
+  d.action = action.name;
+  d.url = action.url.text;
+  d.body = wire::alertmanager_body(post.alerts);
+  d.transition_seq = post.transition_seq;
+  d.next_attempt_ms = now_ms;
+  d.created_ms = now_ms;
+  std::string what = "post of " + std::to_string(post.alerts.size()) + " alert";
+  if (post.alerts.size() != 1) what += "s";
+  enqueue_delivery(std::move(d), post.resend, what);
+}
+
+void ActionDispatcher::enqueue_delivery(Delivery d, bool repeat, const std::string& what) {
+  if (queue_.size() >= options_.max_pending) {
+    ++counts_.dropped;
+    metrics_.count(d.block_id, d.action, DeliveryResult::kDropped);
+    spdlog::warn(
+        "block {} instance {} action {}: {} dropped: {} deliveries are already pending "
+        "(max_pending)",
+        d.block_id, d.instance_id, d.action, what, queue_.size());
+    return;
+  }
   bool durable = true;
   auto id = outbox_.add(d);
   if (id) {
@@ -145,11 +204,11 @@ void ActionDispatcher::enqueue(const Transition& t, const PreparedAction& action
     spdlog::error(
         "block {} instance {} action {}: cannot store the delivery ({}); it is kept in memory "
         "only and is lost if the daemon stops first",
-        t.block_id, t.instance_id, action.name, id.error().message);
+        d.block_id, d.instance_id, d.action, id.error().message);
   }
   queue_.push_back(std::move(d), durable);
   ++counts_.queued;
-  if (event == ActionEvent::kRepeat) ++counts_.repeats;
+  if (repeat) ++counts_.repeats;
   metrics_.pending().set(static_cast<double>(queue_.size()));
 }
 
@@ -182,6 +241,23 @@ void ActionDispatcher::pump_locked(std::int64_t now_ms) {
         continue;
       }
       enqueue(due.transition, *action, ActionEvent::kRepeat, now_ms);
+    }
+    const auto open = [this](std::string_view block, std::string_view instance) {
+      return !options_.repeat_gate || options_.repeat_gate(block, instance);
+    };
+    const auto busy = [this](const std::string& block, const std::string& instance,
+                             const std::string& action) {
+      return queue_.has_lane(block, instance, action);
+    };
+    const auto known = [this](std::string_view block, std::string_view instance) {
+      return !options_.instance_known || options_.instance_known(block, instance);
+    };
+    for (const AlertTracker::Post& post : alerts_.take_due(now_ms, open, busy, known)) {
+      const BlockActions* block = plan_->block(post.block_id);
+      if (block == nullptr) continue;
+      for (const PreparedAction& a : block->actions) {
+        if (a.name == post.action) enqueue_alerts(post, a, now_ms);
+      }
     }
   }
   const std::size_t max_in_flight = std::max<std::size_t>(options_.max_in_flight, 1);
@@ -218,7 +294,9 @@ void ActionDispatcher::send(DeliveryQueue::Key key, const PreparedAction& action
   const Delivery& d = queue_.find(key)->delivery;
   PostRequest request;
   request.url = action.url;
-  request.body = d.body;
+  request.body = action.kind == ActionKind::kAlertmanager
+                     ? wire::alertmanager_body_at(d.body, d.created_ms, now_ms)
+                     : d.body;
   request.timeout = action.timeout;
   request.response_body_limit = options_.response_body_limit;
   for (const auto& [name, value] : action.headers) request.headers.emplace_back(name, value);
@@ -345,6 +423,7 @@ void ActionDispatcher::drop_orphans() {
 
 void ActionDispatcher::arm_timer(std::int64_t now_ms) {
   std::optional<std::int64_t> next = repeats_.next_due();
+  if (const auto due = alerts_.next_due(); due && (!next || *due < *next)) next = due;
   const std::size_t max_in_flight = std::max<std::size_t>(options_.max_in_flight, 1);
   if (plan_ && queue_.in_flight() < max_in_flight) {
     if (const auto due = queue_.next_due(); due && (!next || *due < *next)) next = due;

@@ -1,6 +1,7 @@
-// ActionDispatcher: runs the blocks' `on_transition` actions - webhooks and
-// failure-policy calls - for the transitions the engine hands it, without
-// ever making the engine wait on the network. See docs/actions.md.
+// ActionDispatcher: runs the blocks' `on_transition` actions - webhooks,
+// failure-policy calls and Alertmanager alerts - for the transitions the
+// engine hands it, without ever making the engine wait on the network. See
+// docs/actions.md.
 //
 // What it does with notify(t, event), for each action of t's block whose
 // `to:` has t.to:
@@ -24,6 +25,13 @@
 //     Give-ups are logged (warning, with the last error) and counted; every
 //     failed attempt is logged and counted.
 //
+// `alertmanager:` actions keep state instead (AlertTracker, see
+// alert_tracker.h): each transition, held ones included, may fire or
+// resolve the instance's alert, and an active alert is posted again every
+// resend_every (repeat_after does not apply to them). Their posts go
+// through steps 2 and 3 like any call; the firing alerts' endsAt is moved
+// to the time of each attempt (wire::alertmanager_body_at).
+//
 // Delivery is at least once: a POST in flight when the process stops is
 // sent again after the restart.
 #ifndef BLOCKHEALTH_CORE_ACTIONS_ACTION_DISPATCHER_H
@@ -38,9 +46,11 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "core/actions/action_metrics.h"
 #include "core/actions/action_plan.h"
+#include "core/actions/alert_tracker.h"
 #include "core/actions/delivery_outbox.h"
 #include "core/actions/delivery_queue.h"
 #include "core/actions/dispatcher_options.h"
@@ -67,6 +77,7 @@ struct DispatcherStats {
   std::uint64_t gave_up = 0;
   std::uint64_t dropped = 0;
   std::uint64_t suppressed = 0;
+  std::size_t alerts_firing = 0;  // alerts Alertmanager was last told fire
 };
 
 // Thread-safe: every public method may be called from any thread. notify()
@@ -105,7 +116,9 @@ class ActionDispatcher {
 
   // Tells the dispatcher the instance is now in t.to, for every transition,
   // including those whose actions are held (maintenance, silence,
-  // flapping): a change of status stops the repeats of the previous one.
+  // flapping): a change of status stops the repeats of the previous one,
+  // and a held transition (t.hold) may resolve or re-send an alert
+  // (AlertTracker::held). Returns at once.
   void observe(const Transition& t);
 
   // Runs t's block's actions that trigger on t.to (see the file comment).
@@ -113,12 +126,26 @@ class ActionDispatcher {
   // has actions, so nothing happens.
   void notify(const Transition& t, ActionEvent event);
 
+  // After a restart, with the history read back from the state store: the
+  // alerts that may still be firing in Alertmanager (AlertTracker::restore).
+  // REQUIRES: after the first apply().
+  void restore_alerts(const std::vector<Transition>& recent);
+
+  // The daemon's own base URL ("http://host:30201"), for the generatorURL
+  // of alerts; "" (the default) leaves it out.
+  void set_self_url(std::string url);
+
   DispatcherStats stats() const;
 
  private:
   // REQUIRES: mu_ held.
   void enqueue(const Transition& t, const PreparedAction& action, ActionEvent event,
                std::int64_t now_ms);
+  void enqueue_alerts(const AlertTracker::Post& post, const PreparedAction& action,
+                      std::int64_t now_ms);
+  // Stores and queues `d` (its body set); `what` names it in the log line
+  // of a drop. REQUIRES: mu_ held.
+  void enqueue_delivery(Delivery d, bool repeat, const std::string& what);
   void wake();  // posts pump() unless one is posted already; REQUIRES: mu_ held
   void pump();  // on the io thread
   void pump_locked(std::int64_t now_ms);  // REQUIRES: mu_ held, io thread
@@ -145,6 +172,7 @@ class ActionDispatcher {
   ActionPlanConstSharedPtr plan_;   // GUARDED_BY(mu_); nullptr until apply()
   DeliveryQueue queue_;             // GUARDED_BY(mu_)
   RepeatTracker repeats_;           // GUARDED_BY(mu_)
+  AlertTracker alerts_;             // GUARDED_BY(mu_)
   DispatcherStats counts_;          // GUARDED_BY(mu_); the counters of stats()
   bool started_ = false;            // GUARDED_BY(mu_)
   bool stopped_ = false;            // GUARDED_BY(mu_)

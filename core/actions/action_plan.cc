@@ -8,7 +8,15 @@
 namespace blockhealth {
 
 std::string_view to_string(ActionKind kind) {
-  return kind == ActionKind::kFailurePolicy ? "failure_policy" : "webhook";
+  switch (kind) {
+    case ActionKind::kFailurePolicy:
+      return "failure_policy";
+    case ActionKind::kAlertmanager:
+      return "alertmanager";
+    case ActionKind::kWebhook:
+      break;
+  }
+  return "webhook";
 }
 
 bool PreparedAction::triggers_on(Status s) const {
@@ -35,6 +43,8 @@ PreparedAction prepare(const BlockConfig& block, std::size_t position, const Act
   p.kind = a.kind;
   p.url = a.url;
   p.failure_policy_id = a.failure_policy_id;
+  p.labels = a.labels;
+  p.resend_every = a.resend_every;
   p.to = a.to;
   p.headers = a.headers;
   p.token_file = a.token_file;

@@ -21,13 +21,19 @@ namespace blockhealth {
 
 struct PreparedAction {
   // "<kind>#<position in the block's on_transition, from 0>": "webhook#0",
-  // "failure_policy#1". Deliveries and metrics name actions this way.
+  // "failure_policy#1", "alertmanager#2". Deliveries and metrics name
+  // actions this way.
   std::string name;
   ActionKind kind = ActionKind::kWebhook;
-  HttpUrl url;                    // kFailurePolicy: the .../executeFailurePolicy endpoint
-  std::string failure_policy_id;  // kFailurePolicy only
-  boost::json::value parameters;  // kFailurePolicy only; an object ({} when absent)
-  std::vector<Status> to;         // statuses that trigger it
+  // kFailurePolicy: the .../executeFailurePolicy endpoint; kAlertmanager:
+  // the .../api/v2/alerts endpoint.
+  HttpUrl url;
+  std::string failure_policy_id;              // kFailurePolicy only
+  boost::json::value parameters;              // kFailurePolicy only; an object ({} when absent)
+  std::map<std::string, std::string> labels;  // kAlertmanager only: extra alert labels
+  std::chrono::milliseconds resend_every{60'000};  // kAlertmanager only
+  // Statuses that trigger it (kAlertmanager: that fire an alert).
+  std::vector<Status> to;
   std::map<std::string, std::string> headers;
   std::optional<std::filesystem::path> token_file;
   std::chrono::milliseconds timeout{5'000};
@@ -68,7 +74,7 @@ class ActionPlan {
 };
 using ActionPlanConstSharedPtr = std::shared_ptr<const ActionPlan>;
 
-// "webhook", "failure_policy".
+// "webhook", "failure_policy", "alertmanager".
 std::string_view to_string(ActionKind kind);
 
 }  // namespace blockhealth

@@ -14,6 +14,16 @@ std::string DeliveryQueue::lane_of(const Delivery& d) {
   return lane;
 }
 
+bool DeliveryQueue::has_lane(const std::string& block_id, const std::string& instance_id,
+                             const std::string& action) const {
+  std::string lane = block_id;
+  lane += '\0';
+  lane += instance_id;
+  lane += '\0';
+  lane += action;
+  return lanes_.count(lane) != 0;
+}
+
 DeliveryQueue::Key DeliveryQueue::push_back(Delivery d, bool durable) {
   const Key key = next_back_++;
   lanes_[lane_of(d)].insert(key);

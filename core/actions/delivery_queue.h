@@ -55,6 +55,10 @@ class DeliveryQueue {
   // Every entry (e.g. to drop those of an action that is gone).
   std::vector<Key> keys() const;
 
+  // Whether the lane of (block, instance, action) holds a delivery.
+  bool has_lane(const std::string& block_id, const std::string& instance_id,
+                const std::string& action) const;
+
  private:
   static std::string lane_of(const Delivery& d);
 

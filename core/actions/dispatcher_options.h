@@ -20,6 +20,12 @@ namespace blockhealth {
 // and must not call the dispatcher.
 using RepeatGate = std::function<bool(std::string_view block, std::string_view instance)>;
 
+// Whether an instance still exists (configured, or registered over HTTP).
+// Asked before an `alertmanager:` action's alert is re-sent: an instance
+// that is gone has its alert resolved and forgotten. Same rules as
+// RepeatGate: dispatcher's thread, its lock held, quick, thread-safe.
+using InstanceKnown = std::function<bool(std::string_view block, std::string_view instance)>;
+
 struct DispatcherOptions {
   // Retry delays after a failed attempt: base, 2*base, 4*base... capped.
   // The delay after attempt n (1-based) is min(cap, base * 2^(n-1)).
@@ -40,6 +46,8 @@ struct DispatcherOptions {
   // body is not an error, the status line decides.
   std::uint64_t response_body_limit = std::uint64_t{64} * 1024;
   RepeatGate repeat_gate;  // empty: repeats always go out
+  // Empty: every instance is taken to exist.
+  InstanceKnown instance_known;
 };
 
 // What to do after one attempt.

@@ -45,6 +45,11 @@ std::optional<DiscoveryConfig> read_discovery(const YAML::Node& item, int index,
 bool expect_item_map(const YAML::Node& item, int index, const std::string& block_where,
                      std::string_view list, ProblemList& problems);
 
+// Why `name` is not a Prometheus label name (letters, digits and '_', not
+// starting with a digit or "__"), or "". For instance labels (they end up
+// on /metrics series) and alert labels (Alertmanager's rules).
+std::string check_label_name(std::string_view name);
+
 // "<what> '<id>' in <block_where>" when the id is valid, else
 // "<what> #<index> in <block_where>".
 std::string item_where(std::string_view what, const std::string& id, int index,

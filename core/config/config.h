@@ -194,17 +194,30 @@ struct PolicyConfig {
   bool applies_to(std::string_view instance_id) const;
 };
 
-enum class ActionKind { kWebhook, kFailurePolicy };
+enum class ActionKind { kWebhook, kFailurePolicy, kAlertmanager };
+
+// The labels every alert an `alertmanager:` action sends carries
+// (docs/actions.md); its `labels:` may not name them.
+inline constexpr std::string_view kAlertBuiltinLabels[] = {"alertname", "block", "instance_id",
+                                                           "policy", "status"};
 
 // One `on_transition` item.
 struct ActionConfig {
   ActionKind kind = ActionKind::kWebhook;
   // kWebhook: the URL as written. kFailurePolicy: the endpoint to POST to,
   // i.e. the configured base URL + "/executeFailurePolicy" (text included).
+  // kAlertmanager: likewise, the base URL + "/api/v2/alerts".
   HttpUrl url;
   std::string failure_policy_id;  // kFailurePolicy only
   YAML::Node parameters;          // kFailurePolicy only; Null when absent
-  // Target statuses that trigger the action; all four when `to:` is absent.
+  // kAlertmanager only: extra labels of every alert (names checked as
+  // Prometheus label names, none of the built-in ones, values non-empty),
+  // and how often an active alert is sent again.
+  std::map<std::string, std::string> labels;
+  std::chrono::milliseconds resend_every{60'000};
+  // Target statuses that trigger the action; all four when `to:` is absent
+  // (kAlertmanager: the statuses that fire an alert, never ok; degraded,
+  // unhealthy and unknown when absent).
   std::vector<Status> to;
   std::map<std::string, std::string> headers;
   std::optional<std::filesystem::path> token_file;  // absolute

@@ -3,9 +3,7 @@
 #include "core/config/yaml_reader.h"
 
 namespace blockhealth {
-namespace {
 
-// Prometheus label names, since labels end up on /metrics series.
 std::string check_label_name(std::string_view name) {
   bool ok = !name.empty() && !(name[0] >= '0' && name[0] <= '9');
   for (char c : name) {
@@ -21,8 +19,6 @@ std::string check_label_name(std::string_view name) {
   }
   return {};
 }
-
-}  // namespace
 
 bool expect_item_map(const YAML::Node& item, int index, const std::string& block_where,
                      std::string_view list, ProblemList& problems) {

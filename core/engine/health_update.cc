@@ -26,12 +26,21 @@ bool is_stale(std::int64_t last_seen, std::int64_t stale_ms, std::int64_t now_ms
 
 }  // namespace
 
-std::string hold_reason(const BlockState& block, const InstanceSlot& in,
-                        const HoldRegistry& holds) {
-  if (auto m = holds.maintenance(block.id(), in.id())) return "maintenance: " + m->reason;
-  if (auto s = holds.silence_for(block.id(), in.id()))
+std::string hold_reason(const BlockState& block, const InstanceSlot& in, const HoldRegistry& holds,
+                        HoldKind* kind) {
+  HoldKind ignored = HoldKind::kNone;
+  HoldKind& k = kind != nullptr ? *kind : ignored;
+  k = HoldKind::kNone;
+  if (auto m = holds.maintenance(block.id(), in.id())) {
+    k = HoldKind::kMaintenance;
+    return "maintenance: " + m->reason;
+  }
+  if (auto s = holds.silence_for(block.id(), in.id())) {
+    k = HoldKind::kSilence;
     return "silenced by " + s->id + ": " + s->reason;
+  }
   if (in.flap && in.flap->flapping()) {
+    k = HoldKind::kFlapping;
     return "flapping (" + std::to_string(static_cast<int>(in.flap->percent())) + "% state changes)";
   }
   return "";
@@ -70,9 +79,10 @@ void update_block_health(BlockState& block, EngineContext& ctx, std::int64_t now
     if (!u.transition) continue;
     Transition& t = *u.transition;
     block.history_dirty = true;
-    t.held_by = hold_reason(block, in, ctx.holds);
+    t.held_by = hold_reason(block, in, ctx.holds, &t.hold);
     if (in.notified_before_restart && t.held_by.empty() && in.notified == t.to) {
       t.held_by = "already notified before the restart";
+      t.hold = HoldKind::kNotifiedBeforeRestart;
     }
     in.notified_before_restart = false;
     spdlog::info("block {} instance {}: {} -> {} ({}){}", t.block_id, t.instance_id,

@@ -26,8 +26,10 @@ void update_block_health(BlockState& block, EngineContext& ctx, std::int64_t now
 // instance settled when it stops flapping. REQUIRES: as above.
 void sample_flapping(BlockState& block, EngineContext& ctx, std::int64_t now_ms);
 
-// Why actions of `in` are held now, or "".
-std::string hold_reason(const BlockState& block, const InstanceSlot& in, const HoldRegistry& holds);
+// Why actions of `in` are held now, or ""; `kind` (may be nullptr) gets
+// the same as a HoldKind.
+std::string hold_reason(const BlockState& block, const InstanceSlot& in, const HoldRegistry& holds,
+                        HoldKind* kind = nullptr);
 
 // Whether an instance needs a visit at every interval for its health
 // alone: it is stale (its reason ages) or its flap detector is moving.

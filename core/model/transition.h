@@ -11,6 +11,18 @@
 
 namespace blockhealth {
 
+// What held a transition's actions back (Transition::held_by says it in
+// words).
+enum class HoldKind {
+  kNone,
+  kMaintenance,
+  kSilence,
+  kFlapping,
+  // The status is the one the actions were told about before the daemon
+  // restarted (from the stored history): not news.
+  kNotifiedBeforeRestart,
+};
+
 struct Transition {
   std::uint64_t seq = 0;  // process-wide, increasing; the /v1/events cursor
   std::int64_t time_ms = 0;
@@ -24,6 +36,9 @@ struct Transition {
   // Why its actions were held back ("maintenance: ...", "silenced by s-...:
   // ...", "flapping (62%)"), or "" when they ran.
   std::string held_by;
+  // The same, for code: kNone exactly when held_by is "". Known only as the
+  // transition happens (not stored: kNone when read back from history).
+  HoldKind hold = HoldKind::kNone;
 };
 
 }  // namespace blockhealth

@@ -92,6 +92,27 @@ TEST(Cli, CheckConfigOnABadFileExits1WithFileLineColumn) {
       << result.output;
 }
 
+TEST(Cli, CheckConfigReadsAlertmanagerActions) {
+  TempDir dir;
+  const std::string block = std::string(kGoodConfig) +
+                            "    on_transition:\n"
+                            "      - alertmanager: http://alertmanager:9093\n"
+                            "        labels: { severity: page }\n"
+                            "        resend_every: 30s\n";
+  const auto good = dir.write("good.yaml", block);
+  const CommandResult ok = run_blockhealthd({"check-config", good.string()});
+  EXPECT_EQ(ok.exit_code, 0) << ok.output;
+  EXPECT_TRUE(contains(ok.output, good.string() + ": OK (1 blocks, 1 policies, ")) << ok.output;
+
+  const auto bad = dir.write("bad.yaml", block + "        to: [unhealthy, ok]\n");
+  const CommandResult refused = run_blockhealthd({"check-config", bad.string()});
+  EXPECT_EQ(refused.exit_code, 1) << refused.output;
+  EXPECT_TRUE(contains(refused.output, bad.string() +
+                                           ":15:25: on_transition #1 in block "
+                                           "'gemma3-27b-block': to: ok cannot fire an alert"))
+      << refused.output;
+}
+
 TEST(Cli, CheckConfigUsesTheConfigOptionWithoutAFile) {
   TempDir dir;
   const auto file = dir.write("bad.yaml", kBadConfig);

@@ -5,9 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <boost/json.hpp>
 
 #include "core/actions/action_listener.h"
 #include "core/prometheus/metrics_registry.h"
+#include "core/util/time_text.h"
 #include "core/wire/action_bodies.h"
 #include "tests/core/actions/action_test_util.h"
 #include "tests/support/fake_instance.h"
@@ -344,6 +346,105 @@ TEST_F(ActionDispatcherTest, TheRepeatGateHoldsRepeatsBack) {
   EXPECT_EQ(d->stats().repeats, 0U);
   EXPECT_EQ(d->stats().queued, 1U);
   EXPECT_EQ(d->stats().repeats_armed, 1U);
+}
+
+std::string alertmanager_config(const std::string& base, const std::string& action_extra = "") {
+  return "blocks:\n"
+         "  - id: b\n"
+         "    instances: [{ id: i, health_url: \"http://127.0.0.1:1/health\" }]\n"
+         "    repeat_after: 1h\n"  // does not apply to alertmanager actions
+         "    on_transition:\n"
+         "      - alertmanager: " +
+         base + "\n" + action_extra;
+}
+
+std::int64_t time_of(const boost::json::value& v) {
+  return parse_time_ms(std::string_view(v.as_string())).value();
+}
+
+TEST_F(ActionDispatcherTest, AlertmanagerGetsTheAlertResentWhileActiveThenResolved) {
+  WebhookReceiver receiver;
+  auto d = start(alertmanager_config(receiver.url("/am"),
+                                     "        resend_every: 1s\n"
+                                     "        labels: { severity: page }\n"));
+  d->set_self_url("http://bh.example:30201");
+  const Transition bad = make_transition(1, "i", Status::kOk, Status::kUnhealthy, "GPU hot");
+  d->notify(bad, ActionEvent::kTransition);
+  ASSERT_TRUE(receiver.wait_for(2));  // fired, then re-sent a second later
+  EXPECT_EQ(d->stats().alerts_firing, 1U);
+  EXPECT_EQ(d->stats().suppressed, 0U);  // repeat_after plays no part
+  const auto sent = receiver.requests();
+  EXPECT_EQ(sent[0].target, "/am/api/v2/alerts");
+  EXPECT_EQ(sent[0].header("content-type"), "application/json");
+  const boost::json::value first = sent[0].json();
+  ASSERT_TRUE(first.is_array()) << sent[0].body;
+  ASSERT_EQ(first.as_array().size(), 1U) << first;
+  const boost::json::value& alert = first.at(0);
+  EXPECT_EQ(alert.at("labels"),
+            boost::json::parse(R"({"alertname":"BlockInstanceUnhealthy","block":"b",)"
+                               R"("instance_id":"i","policy":"gpu-temp","status":"unhealthy",)"
+                               R"("severity":"page"})"));
+  EXPECT_EQ(alert.at("annotations"), boost::json::parse(R"({"reason":"GPU hot"})"));
+  EXPECT_EQ(time_of(alert.at("startsAt")), bad.time_ms);
+  EXPECT_EQ(alert.at("generatorURL"), boost::json::value("http://bh.example:30201/v1/blocks/b"));
+  const boost::json::value second = sent[1].json();
+  EXPECT_EQ(second.at(0).at("labels"), alert.at("labels"));
+  EXPECT_EQ(second.at(0).at("startsAt"), alert.at("startsAt"));
+  EXPECT_GT(time_of(second.at(0).at("endsAt")), time_of(alert.at("endsAt")));
+
+  const Transition good = make_transition(2, "i", Status::kUnhealthy, Status::kOk);
+  d->notify(good, ActionEvent::kTransition);
+  EXPECT_EQ(d->stats().alerts_firing, 0U);
+  ASSERT_TRUE(wait_until([&] {
+    const auto all = receiver.requests();
+    return time_of(all.back().json().at(0).at("endsAt")) == good.time_ms;
+  }));
+  const boost::json::value last = receiver.requests().back().json();
+  EXPECT_EQ(last.at(0).at("labels"), alert.at("labels"));
+  ASSERT_TRUE(wait_until([&] { return d->stats().pending == 0; }));
+  EXPECT_TRUE(has_metric(
+      R"(blockhealth_action_deliveries_total{block="b",action="alertmanager#0",result="delivered"} )" +
+      std::to_string(receiver.count())));
+}
+
+TEST_F(ActionDispatcherTest, AlertmanagerAlertIsResolvedWhileTheGateHoldsItAndFiresAfter) {
+  WebhookReceiver receiver;
+  std::atomic<bool> open{true};
+  DispatcherOptions options = test::fast_options();
+  options.repeat_gate = [&open](std::string_view, std::string_view) { return open.load(); };
+  auto d = start(alertmanager_config(receiver.url(""), "        resend_every: 1s\n"), options);
+  const Transition bad = make_transition(1, "i", Status::kOk, Status::kUnhealthy);
+  d->notify(bad, ActionEvent::kTransition);
+  ASSERT_TRUE(receiver.wait_for(1));
+  open = false;  // e.g. maintenance set
+  ASSERT_TRUE(wait_until([&] { return d->stats().alerts_firing == 0; }));
+  ASSERT_TRUE(wait_until([&] { return d->stats().pending == 0; }));
+  const auto held = receiver.requests().back();
+  const std::int64_t held_ends = time_of(held.json().at(0).at("endsAt"));
+  EXPECT_LE(held_ends, SystemClock::instance().wall_ms());
+  const std::size_t while_held = receiver.count();
+  open = true;  // lifted
+  ASSERT_TRUE(wait_until([&] { return d->stats().alerts_firing == 1; }));
+  ASSERT_TRUE(receiver.wait_for(while_held + 1));
+  const boost::json::value again = receiver.requests()[while_held].json();
+  EXPECT_EQ(time_of(again.at(0).at("startsAt")), bad.time_ms);
+  EXPECT_GT(time_of(again.at(0).at("endsAt")), SystemClock::instance().wall_ms());
+}
+
+TEST_F(ActionDispatcherTest, AlertmanagerRetryCarriesAFreshEndsAt) {
+  WebhookReceiver receiver;
+  receiver.script({ReceiverReply::answer(503, "not ready")});
+  auto d = start(
+      alertmanager_config(receiver.url(""), "        backoff: 200ms\n        max_backoff: 1s\n"));
+  d->notify(make_transition(1, "i", Status::kOk, Status::kUnhealthy), ActionEvent::kTransition);
+  ASSERT_TRUE(wait_until([&] { return d->stats().delivered == 1; }));
+  const auto sent = receiver.requests();
+  ASSERT_EQ(sent.size(), 2U);
+  const boost::json::value first = sent[0].json();
+  const boost::json::value retry = sent[1].json();
+  EXPECT_EQ(first.at(0).at("labels"), retry.at(0).at("labels"));
+  EXPECT_EQ(first.at(0).at("startsAt"), retry.at(0).at("startsAt"));
+  EXPECT_GE(time_of(retry.at(0).at("endsAt")) - time_of(first.at(0).at("endsAt")), 200);
 }
 
 TEST_F(ActionDispatcherTest, FlapEndedIsDeliveredAsSuch) {

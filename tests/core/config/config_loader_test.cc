@@ -321,6 +321,39 @@ TEST(LoadConfig, FailurePolicyEndpointIsAddedUnderTheBasePath) {
   EXPECT_TRUE(a.parameters.IsNull());
 }
 
+TEST(LoadConfig, AlertmanagerActionPostsUnderTheBaseUrlAndFiresOnTheBadStatuses) {
+  const auto config = load_config_string(std::string(test::kValidBlock) +
+                                             "    on_transition:\n"
+                                             "      - alertmanager: http://am:9093/\n"
+                                             "      - alertmanager: http://am2:9093/prefix\n"
+                                             "        to: [unhealthy]\n"
+                                             "        labels: { severity: page, team: gpu }\n"
+                                             "        resend_every: 30s\n"
+                                             "        headers: { X-Scope-OrgID: gpu }\n"
+                                             "        timeout: 2s\n"
+                                             "        max_attempts: 3\n",
+                                         "x.yaml");
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  const ActionConfig& a = config->blocks[0].on_transition[0];
+  EXPECT_EQ(a.kind, ActionKind::kAlertmanager);
+  EXPECT_EQ(a.url.text, "http://am:9093/api/v2/alerts");
+  EXPECT_EQ(a.url.target, "/api/v2/alerts");
+  EXPECT_EQ(a.url.host, "am");
+  EXPECT_EQ(a.url.port, 9093);
+  EXPECT_THAT(a.to, ElementsAre(Status::kDegraded, Status::kUnhealthy, Status::kUnknown));
+  EXPECT_TRUE(a.labels.empty());
+  EXPECT_EQ(a.resend_every, std::chrono::minutes(1));
+  const ActionConfig& b = config->blocks[0].on_transition[1];
+  EXPECT_EQ(b.url.text, "http://am2:9093/prefix/api/v2/alerts");
+  EXPECT_EQ(b.url.target, "/prefix/api/v2/alerts");
+  EXPECT_THAT(b.to, ElementsAre(Status::kUnhealthy));
+  EXPECT_EQ(b.labels, (std::map<std::string, std::string>{{"severity", "page"}, {"team", "gpu"}}));
+  EXPECT_EQ(b.resend_every, std::chrono::seconds(30));
+  EXPECT_EQ(b.headers.at("X-Scope-OrgID"), "gpu");
+  EXPECT_EQ(b.timeout, std::chrono::seconds(2));
+  EXPECT_EQ(b.max_attempts, 3);
+}
+
 TEST(LoadConfig, MinHealthyPercentRoundsUp) {
   const MinHealthy third{MinHealthy::Kind::kPercent, 34};
   EXPECT_EQ(third.required(3), 2);

@@ -244,10 +244,11 @@ TEST(ConfigRules, ActionKinds) {
         parameters: {a: 1}
         timeout: 10m
 )"),
-      ElementsAre("test.yaml:5:9: on_transition #1 in block 'b': missing 'webhook' or "
-                  "'failure_policy' (the URL the action calls)",
+      ElementsAre("test.yaml:5:9: on_transition #1 in block 'b': missing 'webhook', "
+                  "'failure_policy' or 'alertmanager' (the URL the action calls)",
                   "test.yaml:7:25: on_transition #2 in block 'b': failure_policy: an action "
-                  "is either 'webhook:' or 'failure_policy:', not both; write two actions",
+                  "is one of 'webhook:', 'failure_policy:' or 'alertmanager:', not several; "
+                  "write one action each",
                   "test.yaml:8:9: on_transition #3 in block 'b': missing 'failure_policy_id' "
                   "(which failure policy the service should execute)",
                   "test.yaml:10:9: on_transition #4 in block 'b': failure_policy_id: only a "
@@ -256,6 +257,82 @@ TEST(ConfigRules, ActionKinds) {
                   "'failure_policy:' action takes it",
                   "test.yaml:12:18: on_transition #4 in block 'b': timeout: must be at most "
                   "5m, got 10m"));
+}
+
+// Each wrong value of an `alertmanager:` action, at its line and column.
+TEST(ConfigRules, BadAlertmanagerActions) {
+  EXPECT_THAT(
+      config_problems(R"(blocks:
+  - id: b
+    policies: [{use: p}]
+    on_transition:
+      - alertmanager: https://am:9093
+      - alertmanager: http://am:9093/api/v2/alerts
+      - alertmanager: http://am:9093/?x=1
+      - alertmanager: [http://am:9093]
+      - alertmanager: http://am:9093
+        labels: { 0bad: x, __meta: y, alertname: z, "a-b": c }
+      - alertmanager: http://am:9093
+        labels: { team: gpu, severity: "" }
+        resend_every: 100ms
+      - alertmanager: http://am:9093
+        resend_every: 2h
+      - alertmanager: http://am:9093
+        resend_every: often
+      - alertmanager: http://am:9093
+        to: [unhealthy, ok]
+      - alertmanager: http://am:9093
+        labels: [severity]
+        failure_policy_id: x
+        parameters: {a: 1}
+      - webhook: http://h/
+        labels: {a: b}
+        resend_every: 1m
+      - webhook: http://h/
+        alertmanager: http://am:9093
+)"),
+      ElementsAre(
+          "test.yaml:5:23: on_transition #1 in block 'b': alertmanager: 'https://am:9093' is not "
+          "a valid http:// URL: the scheme must be http, not https (TLS is not supported)",
+          "test.yaml:6:23: on_transition #2 in block 'b': alertmanager: write Alertmanager's "
+          "base URL (like http://alertmanager:9093), without its API path: /api/v2/alerts is "
+          "added",
+          "test.yaml:7:23: on_transition #3 in block 'b': alertmanager: the base URL must not "
+          "have a query ('?...'); /api/v2/alerts is added",
+          "test.yaml:8:23: on_transition #4 in block 'b': alertmanager: expected an http:// URL, "
+          "got a list",
+          "test.yaml:10:19: on_transition #5 in block 'b': labels: label name '0bad' must be "
+          "letters, digits and '_', not starting with a digit",
+          "test.yaml:10:28: on_transition #5 in block 'b': labels: label name '__meta' must not "
+          "start with '__' (reserved)",
+          "test.yaml:10:39: on_transition #5 in block 'b': labels: label 'alertname' is set by "
+          "the daemon on every alert (alertname, block, instance_id, policy, status); choose "
+          "another name",
+          "test.yaml:10:53: on_transition #5 in block 'b': labels: label name 'a-b' must be "
+          "letters, digits and '_', not starting with a digit",
+          "test.yaml:12:40: on_transition #6 in block 'b': labels: severity: is empty; "
+          "Alertmanager reads an empty label as no label, so remove it or give it a value",
+          "test.yaml:13:23: on_transition #6 in block 'b': resend_every: must be at least 1s, "
+          "got 100ms",
+          "test.yaml:15:23: on_transition #7 in block 'b': resend_every: must be at most 1h, "
+          "got 2h",
+          "test.yaml:17:23: on_transition #8 in block 'b': resend_every: expected a duration "
+          "like 5s, 250ms or 1m30s, got 'often'",
+          "test.yaml:19:25: on_transition #9 in block 'b': to: ok cannot fire an alert (a "
+          "transition to ok, or to any status not in 'to:', resolves it); list degraded, "
+          "unhealthy or unknown",
+          "test.yaml:21:17: on_transition #10 in block 'b': labels: expected a map, got a list",
+          "test.yaml:22:9: on_transition #10 in block 'b': failure_policy_id: only a "
+          "'failure_policy:' action takes it",
+          "test.yaml:23:9: on_transition #10 in block 'b': parameters: only a "
+          "'failure_policy:' action takes it",
+          "test.yaml:25:9: on_transition #11 in block 'b': labels: only an 'alertmanager:' "
+          "action takes it",
+          "test.yaml:26:9: on_transition #11 in block 'b': resend_every: only an "
+          "'alertmanager:' action takes it",
+          "test.yaml:28:23: on_transition #12 in block 'b': alertmanager: an action is one of "
+          "'webhook:', 'failure_policy:' or 'alertmanager:', not several; write one action "
+          "each"));
 }
 
 TEST(ConfigRules, HeaderValueWithALineBreak) {

@@ -33,6 +33,20 @@ std::string echo_config(const std::string& block_extra = "") {
          "        id: echo\n";
 }
 
+// i2 of echo_config's block went unhealthy (and was notified) before a restart.
+Transition make_unhealthy_before_restart() {
+  Transition t;
+  t.seq = 7;
+  t.time_ms = EngineHarness::kStartMs - 60'000;
+  t.block_id = "b";
+  t.instance_id = "i2";
+  t.from = Status::kOk;
+  t.to = Status::kUnhealthy;
+  t.policy = "echo";
+  t.reason = "echo: test_status=2";
+  return t;
+}
+
 class EngineTest : public ::testing::Test {
  protected:
   EngineHarness h_;
@@ -160,6 +174,56 @@ TEST_F(EngineTest, TransitionsAreReportedOnceAndKeptInTheHistory) {
   EXPECT_EQ(newest.at("seq").to_number<std::uint64_t>(), all.back().seq);
   EXPECT_EQ(newest.at("instance_id"), "i1");
   EXPECT_EQ(newest.at("to"), "unhealthy");
+}
+
+// A held transition says what held it, in words (held_by) and for code
+// (hold); a notified one says neither.
+TEST_F(EngineTest, HeldTransitionsSayWhatHeldThem) {
+  h_.apply(echo_config());
+  const auto last_of_i1 = [&] {
+    Transition last;
+    for (const Transition& t : h_.listener().transitions()) {
+      if (t.instance_id == "i1") last = t;
+    }
+    return last;
+  };
+  h_.push_status("b", "i1", 0);
+  h_.evaluate("b");
+  EXPECT_EQ(last_of_i1().hold, HoldKind::kNone);
+  EXPECT_EQ(last_of_i1().held_by, "");
+
+  const std::int64_t hour_later = EngineHarness::kStartMs + 3'600'000;
+  ASSERT_TRUE(h_.engine().set_maintenance("b", "i1", "kernel upgrade", hour_later).has_value());
+  h_.push_status("b", "i1", 2);
+  h_.evaluate("b");
+  EXPECT_EQ(last_of_i1().to, Status::kUnhealthy);
+  EXPECT_EQ(last_of_i1().hold, HoldKind::kMaintenance);
+  EXPECT_EQ(last_of_i1().held_by, "maintenance: kernel upgrade");
+  ASSERT_TRUE(h_.engine().lift_maintenance("b", "i1").has_value());
+
+  ASSERT_TRUE(h_.engine().add_silence("b", "", "noisy", hour_later).has_value());
+  h_.push_status("b", "i1", 0);
+  h_.evaluate("b");
+  EXPECT_EQ(last_of_i1().to, Status::kOk);
+  EXPECT_EQ(last_of_i1().hold, HoldKind::kSilence);
+  EXPECT_EQ(last_of_i1().held_by.rfind("silenced by ", 0), 0U) << last_of_i1().held_by;
+  EXPECT_TRUE(h_.listener().notifications().size() == 1U);  // only the first ok
+
+  // After a restart: the status notified before it is not news.
+  EngineHarness restarted;
+  restarted.apply(echo_config());
+  Transition before = make_unhealthy_before_restart();
+  restarted.engine().restore_history({before});
+  restarted.push_status("b", "i2", 2);
+  restarted.evaluate("b");
+  Transition again;
+  for (const Transition& t : restarted.listener().transitions()) {
+    if (t.instance_id == "i2") again = t;
+  }
+  EXPECT_EQ(again.to, Status::kUnhealthy);
+  EXPECT_EQ(again.hold, HoldKind::kNotifiedBeforeRestart);
+  EXPECT_EQ(again.held_by, "already notified before the restart");
+  EXPECT_TRUE(restarted.listener().notifications().empty());
 }
 
 TEST_F(EngineTest, HysteresisHoldsTheStatusUntilTheStreakIsLongEnough) {
