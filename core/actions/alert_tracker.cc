@@ -75,6 +75,11 @@ std::optional<AlertTracker::Post> AlertTracker::held(const Transition& t,
       return std::nullopt;
     case HoldKind::kNotifiedBeforeRestart:
       return notify(t, action, now_ms);
+    case HoldKind::kRemoved: {  // gone from the block: its alert resolves
+      const auto gone = alerts_.find(Key{t.block_id, t.instance_id, action.name});
+      if (gone == alerts_.end()) return std::nullopt;
+      return resolve(gone, t.seq, std::min(t.time_ms, now_ms));
+    }
     case HoldKind::kMaintenance:
     case HoldKind::kSilence:
       break;

@@ -18,6 +18,7 @@
 //    resolved and forgotten; one of t.to (restored, see restore()) is
 //    resolved but kept, to fire again when the hold ends. Held as already
 //    notified before a restart: as notify(t) (the alert is sent again).
+//    Removed by discovery: the alert, if any, is resolved and forgotten.
 //  - take_due(): every alert is sent again each resend_every with a fresh
 //    endsAt while its instance is not held; while it is held (maintenance,
 //    silence: `open` says), it is resolved once and sent again once the

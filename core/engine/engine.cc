@@ -185,6 +185,7 @@ void Engine::record_dropped(const std::string& block, const DroppedInstance& d) 
   t.policy = "discovery";
   t.reason = "no longer discovered (" + d.discovered_by + "): instance removed";
   t.held_by = "instance removed by discovery";
+  t.hold = HoldKind::kRemoved;
   spdlog::info("block {} instance {}: removed, no longer discovered by {}", block, d.id,
                d.discovered_by);
   ctx_.listener.on_transition(t);

@@ -21,6 +21,9 @@ enum class HoldKind {
   // The status is the one the actions were told about before the daemon
   // restarted (from the stored history): not news.
   kNotifiedBeforeRestart,
+  // The instance left its block: discovery no longer finds it
+  // (Engine::record_dropped). Its alerts resolve; nothing else runs.
+  kRemoved,
 };
 
 struct Transition {
