@@ -16,7 +16,8 @@ packages=(
   libyaml-cpp-dev libre2-dev libspdlog-dev libfmt-dev libcli11-dev libsqlite3-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev
-  chromium fonts-dejavu-core systemd
+  chromium fonts-dejavu-core systemd openssl libssl-dev
+  libprotobuf-dev protobuf-compiler libsnappy-dev
 )
 
 as_root() {
