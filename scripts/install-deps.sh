@@ -57,3 +57,11 @@ unpack_deb() {  # unpack_deb <package> <dest> <file that proves it is there>
 unpack_deb libvalijson-dev .deps/valijson usr/include/valijson/validator.hpp
 unpack_deb prometheus .deps/prometheus usr/bin/promtool
 unpack_deb prometheus-alertmanager .deps/alertmanager usr/bin/prometheus-alertmanager
+# Debian's Alertmanager reads its notification templates from a fixed path
+# and does not start without them: the unpacked package's copies go there
+# (the tests that run Alertmanager otherwise need unshare(1) to mount them).
+if [ ! -e /usr/share/prometheus/alertmanager/default.tmpl ]; then
+  as_root install -D -m 0644 -t /usr/share/prometheus/alertmanager \
+    .deps/alertmanager/usr/share/prometheus/alertmanager/*.tmpl
+  echo "install-deps: Alertmanager's templates installed in /usr/share/prometheus/alertmanager"
+fi

@@ -310,6 +310,23 @@ TEST_F(AlertTrackerTest, HeldTransitions) {
   EXPECT_EQ(tracker_.tracked(), 0U);
 }
 
+// Discovery dropped the instance (Engine::record_dropped): its alert
+// resolves at once, and nothing fires for the held transition to unknown.
+TEST_F(AlertTrackerTest, AnInstanceDiscoveryDroppedResolvesItsAlertAtOnce) {
+  const Transition bad = make_transition(1, "i", Status::kOk, Status::kUnhealthy);
+  ASSERT_TRUE(tracker_.notify(bad, am(), kAlertNow).has_value());
+  Transition removed = make_transition(2, "i", Status::kUnhealthy, Status::kUnknown);
+  removed.hold = HoldKind::kRemoved;
+  removed.held_by = "instance removed by discovery";
+  const auto post = tracker_.held(removed, am(), kAlertNow + 1'000);
+  ASSERT_TRUE(post.has_value());
+  ASSERT_EQ(post->alerts.size(), 1U);
+  EXPECT_EQ(alertname(post->alerts[0]), "BlockInstanceUnhealthy");
+  EXPECT_EQ(post->alerts[0].ends_ms, removed.time_ms);
+  EXPECT_EQ(tracker_.tracked(), 0U);
+  EXPECT_FALSE(tracker_.held(removed, am(), kAlertNow + 2'000).has_value());
+}
+
 TEST_F(AlertTrackerTest, ARestoredAlertIsSentAgainOnlyOnceConfirmed) {
   // Before the restart: unhealthy since t1. Another instance was ok.
   const Transition before = make_transition(1, "i", Status::kOk, Status::kUnhealthy);
