@@ -1,6 +1,6 @@
 // blockhealth offline policy test harness: header-only, C++20, standard
 // library + dlopen. For a policy author's TESTS (link blockhealth::testing),
-// never for a policy itself. See docs/writing-a-policy.md, "Testing offline".
+// never for a policy itself. See docs/writing-a-policy.md, "5. Test it offline".
 //
 // It loads a policy .so the way the daemon does and drives it with recorded
 // observations, without the daemon:
