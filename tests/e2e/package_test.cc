@@ -89,7 +89,8 @@ TEST_F(Package, NamesItsFilesAndDependsOnInstalledPackages) {
   for (const char* path :
        {"./usr/bin/blockhealthd", "./usr/lib/blockhealth/plugins/gpu_temperature.so",
         "./usr/lib/blockhealth/plugins/log_pattern.so",
-        "./usr/lib/blockhealth/plugins/last_request_age.so", "./usr/share/man/man8/blockhealthd.8",
+        "./usr/lib/blockhealth/plugins/last_request_age.so",
+        "./usr/lib/blockhealth/plugins/metric_threshold.so", "./usr/share/man/man8/blockhealthd.8",
         "./usr/lib/systemd/system/blockhealthd.service", "./etc/blockhealth/blockhealth.yaml",
         "./usr/include/blockhealth/policy.hpp", "./usr/include/blockhealth/policy_abi.h",
         "./usr/lib/cmake/blockhealth/blockhealthConfig.cmake",
@@ -162,7 +163,7 @@ TEST_F(Package, InstallsIntoAFreshRootRunsAndPurges) {
       EXPECT_EQ(path.rfind((root_ / "usr/lib/blockhealth/plugins").string(), 0), 0U) << path;
       names.emplace_back(p.at("name").as_string());
     }
-    EXPECT_EQ(names.size(), 3U) << plugins.body;
+    EXPECT_EQ(names.size(), 4U) << plugins.body;
     EXPECT_TRUE(answer.at("refused").as_array().empty()) << plugins.body;
     EXPECT_TRUE(fs::exists(run.path() / "state/blockhealth.db")) << daemon.log();
     daemon.signal(SIGTERM);

@@ -1,4 +1,4 @@
-// The plugin folder of the build holds the three built-in policies, and the
+// The plugin folder of the build holds the four built-in policies, and the
 // host's catalog loads each without a problem.
 #include <gtest/gtest.h>
 
@@ -13,7 +13,7 @@ TEST(BuiltinCatalogTest, ScanLoadsEveryBuiltinPolicy) {
   for (const PluginProblem& p : catalog.problems()) {
     ADD_FAILURE() << p.path << ": " << p.message;
   }
-  for (const char* name : {"gpu_temperature", "log_pattern", "last_request_age"}) {
+  for (const char* name : {"gpu_temperature", "log_pattern", "last_request_age", "metric_threshold"}) {
     const PolicyPluginConstSharedPtr plugin = catalog.find(name);
     ASSERT_NE(plugin, nullptr) << name;
     EXPECT_EQ(plugin->path().filename(), std::string(name) + ".so");
