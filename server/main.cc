@@ -13,8 +13,11 @@
 #include <filesystem>
 #include <iostream>
 
+#include "core/config/config_loader.h"
 #include "core/engine/engine_plan.h"
 #include "core/plugins/plugin_inspect.h"
+#include "core/policy_cases/case_file.h"
+#include "core/policy_cases/case_runner.h"
 #include "core/util/clock.h"
 #include "server/daemon.h"
 #include "server/logging.h"
@@ -55,6 +58,28 @@ int check_config(const fs::path& file, const std::vector<fs::path>& plugin_dirs)
   return 0;
 }
 
+// `blockhealthd test CASES.yaml`: 0 when every test passes, 1 when one
+// does not, 2 when the file or its policy cannot be used.
+int test_cases(const fs::path& file, const std::vector<fs::path>& plugin_dirs) {
+  auto text = blockhealth::read_config_text(file);
+  if (!text) {
+    std::cerr << text.error().message << "\n";
+    return 2;
+  }
+  auto cases = blockhealth::read_case_file(*text, file.string(), fs::absolute(file).parent_path());
+  if (!cases) {
+    std::cerr << cases.error().message << "\n" << file.string() << ": cases are invalid\n";
+    return 2;
+  }
+  auto report = blockhealth::run_cases(*cases, file.string(), plugin_dirs);
+  if (!report) {
+    std::cerr << report.error().message << "\n";
+    return 2;
+  }
+  (report->failed == 0 ? std::cout : std::cerr) << report->text;
+  return report->failed == 0 ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -93,6 +118,11 @@ int main(int argc, char** argv) {
   CLI::App* check = app.add_subcommand("check-config", "Validate a configuration and exit 0/1");
   check->add_option("file", check_file, "Configuration file (default: --config)");
 
+  std::string cases_file;
+  CLI::App* test = app.add_subcommand(
+      "test", "Run a policy on recorded cases (CASES.yaml) and compare its statuses; exit 0/1");
+  test->add_option("file", cases_file, "Cases file (YAML)")->required();
+
   std::string inspect_file;
   CLI::App* plugins = app.add_subcommand("plugins", "Plugin tools");
   CLI::App* inspect = plugins->add_subcommand("inspect", "Show what the host sees in a policy .so");
@@ -112,6 +142,10 @@ int main(int argc, char** argv) {
     const auto result = blockhealth::inspect_plugin(inspect_file);
     (result.ok ? std::cout : std::cerr) << result.text;
     return result.ok ? 0 : 1;
+  }
+  if (*test) {
+    spdlog::set_level(spdlog::level::warn);
+    return test_cases(cases_file, dirs);
   }
   if (*check) {
     spdlog::set_level(spdlog::level::warn);

@@ -57,7 +57,8 @@ TEST(Cli, TheManualPageNamesEveryOptionAndCommand) {
     plain += page[i];
   }
   for (const std::vector<std::string>& args :
-       {std::vector<std::string>{"--help"}, {"check-config", "--help"}, {"plugins", "--help"}}) {
+       {std::vector<std::string>{"--help"}, {"check-config", "--help"}, {"plugins", "--help"},
+        {"test", "--help"}}) {
     const CommandResult help = run_blockhealthd(args);
     ASSERT_EQ(help.exit_code, 0) << help.output;
     const std::regex option(R"((--[a-z][a-z-]+))");
@@ -66,7 +67,7 @@ TEST(Cli, TheManualPageNamesEveryOptionAndCommand) {
       EXPECT_NE(plain.find((*it)[1].str()), std::string::npos) << (*it)[1].str();
     }
   }
-  for (const char* command : {"check-config", "plugins inspect"}) {
+  for (const char* command : {"check-config", "plugins inspect", "test"}) {
     EXPECT_NE(plain.find(command), std::string::npos) << command;
   }
 }
