@@ -1,6 +1,7 @@
 # Third-party dependencies of the daemon, all from Debian 12 packages
 # (scripts/install-deps.sh installs them). Imported targets only.
 find_package(Threads REQUIRED)
+find_package(OpenSSL 3.0 REQUIRED)  # TLS: https:// clients and server.tls
 # Any Boost from 1.81 (Debian 12's newest) on; 1.74, Debian 12's default, lacks
 # Boost.URL.
 find_package(Boost 1.81.0 CONFIG REQUIRED COMPONENTS json url)

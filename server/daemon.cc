@@ -86,11 +86,12 @@ std::string endpoint_text(const boost::asio::ip::tcp::endpoint& e) {
 // The daemon's URL as others reach it, for the generatorURL of alerts: the
 // bound address, or the host name when bound to every address (as
 // Prometheus's default external URL); "" when there is no name.
-std::string self_url_of(const boost::asio::ip::tcp::endpoint& e) {
-  if (!e.address().is_unspecified()) return "http://" + endpoint_text(e);
+std::string self_url_of(const boost::asio::ip::tcp::endpoint& e, bool tls) {
+  const std::string scheme = tls ? "https://" : "http://";
+  if (!e.address().is_unspecified()) return scheme + endpoint_text(e);
   char host[256] = {};
   if (::gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') return "";
-  return "http://" + std::string(host) + ":" + std::to_string(e.port());
+  return scheme + std::string(host) + ":" + std::to_string(e.port());
 }
 
 Result<void> write_port_file(const std::filesystem::path& path, const std::string& text) {
@@ -175,6 +176,9 @@ class Daemon {
   SystemdNotifier systemd_;
   std::unique_ptr<net::steady_timer> watchdog_timer_;  // on io_, when systemd asks for one
   std::unique_ptr<HttpServer> http_;
+  // server.tls's context as of the last applied plan (null: plain HTTP);
+  // control thread (apply_plan, run).
+  TlsContextPtr server_tls_;
   std::unique_ptr<HttpServer> mgmt_http_;  // when aios.mgmt_listen is set
   // Configuration work (reloads, block writes) runs here, never on an HTTP
   // loop or the signal handler's thread.
@@ -411,6 +415,20 @@ Result<std::string> Daemon::apply_plan(const BuiltPlan& built, const EnginePlan*
     spdlog::error("reload rejected: {}", token.error().message);
     return token.error();
   }
+  // The listener's certificate is read again on every apply: a reload picks
+  // up renewed files; a file that no longer loads refuses the reload.
+  TlsContextPtr server_tls;
+  if (const auto& tls = plan->config.server.tls) {
+    auto context = server_tls_context(*tls);
+    if (!context) {
+      reloads_->with({"rejected"}).inc();
+      reload_ok_.set(0);
+      const Error error = fail("server.tls: " + context.error().message);
+      spdlog::error("reload rejected: {}", error.message);
+      return error;
+    }
+    server_tls = *context;
+  }
   json::array restart_needed;
   if (current != nullptr) {
     ServerConfig before = current->config.server;
@@ -418,11 +436,13 @@ Result<std::string> Daemon::apply_plan(const BuiltPlan& built, const EnginePlan*
     before.auth_token_file = after.auth_token_file;                  // applied live
     before.max_instances_per_block = after.max_instances_per_block;  // applied live
     before.max_api_blocks = after.max_api_blocks;                    // applied live
+    // New certificate files apply live; turning TLS on or off needs a restart.
+    if (before.tls.has_value() == after.tls.has_value()) before.tls = after.tls;
     if (!(before == after)) {
       restart_needed.push_back("server");
       spdlog::warn(
-          "reload: changes under server: (listen, limits, threads) take effect at "
-          "restart; auth_token_file is applied now");
+          "reload: changes under server: (listen, limits, threads, tls on/off) take effect at "
+          "restart; auth_token_file and tls certificate files are applied now");
     }
     if (current->config.aios.mgmt_listen != plan->config.aios.mgmt_listen) {
       restart_needed.push_back("aios.mgmt_listen");
@@ -435,6 +455,8 @@ Result<std::string> Daemon::apply_plan(const BuiltPlan& built, const EnginePlan*
     }
   }
   auth_.set_token(std::move(*token));
+  server_tls_ = server_tls;
+  if (http_ && http_->tls() && server_tls_) http_->set_tls(server_tls_);
   engine_->apply(plan);
   sources_->apply(plan->config);  // after the engine made the instances' records
   actions_->apply(plan->config);
@@ -831,7 +853,7 @@ int Daemon::run() {
         server.max_connections, limits.max_connections, open_files_);
   }
   ctx_->max_watches = server.max_watches;
-  auto http = HttpServer::open(*endpoint, server.threads, router_, limits);
+  auto http = HttpServer::open(*endpoint, server.threads, router_, limits, server_tls_);
   if (!http) {
     spdlog::error("cannot start: {}", http.error().message);
     shutdown();
@@ -840,7 +862,7 @@ int Daemon::run() {
   http_ = std::move(*http);
   const auto bound = http_->local_endpoint();
   const std::string bound_text = endpoint_text(bound);
-  actions_->set_self_url(self_url_of(bound));
+  actions_->set_self_url(self_url_of(bound, http_->tls()));
   if (options_.port_file) {
     if (auto written = write_port_file(*options_.port_file, bound_text); !written) {
       spdlog::error("cannot start: {}", written.error().message);

@@ -17,8 +17,14 @@ using tcp = net::ip::tcp;
 // One event loop: its io_context (run by one thread), acceptor and
 // sessions. Everything but construction runs on that thread.
 struct HttpServer::Loop {
-  Loop(const Router& r, const SessionLimits& l, std::atomic<std::size_t>& open)
-      : sessions(open), acceptor(io), retry(io), router(r), limits(l), open_connections(open) {}
+  Loop(const Router& r, const SessionLimits& l, std::atomic<std::size_t>& open, TlsSlot* tls)
+      : sessions(open),
+        acceptor(io),
+        retry(io),
+        router(r),
+        limits(l),
+        open_connections(open),
+        tls_slot(tls) {}
   Loop(const Loop&) = delete;
   Loop& operator=(const Loop&) = delete;
 
@@ -44,7 +50,9 @@ struct HttpServer::Loop {
         open_connections.fetch_sub(1, std::memory_order_relaxed);
         refuse(*pending);
       } else {
-        std::make_shared<HttpSession>(std::move(*pending), io, router, limits, sessions)->run();
+        std::make_shared<HttpSession>(std::move(*pending), io, router, limits, sessions,
+                                      tls_slot != nullptr ? tls_slot->get() : nullptr, tls_slot)
+            ->run();
       }
       accept();
     });
@@ -122,6 +130,7 @@ struct HttpServer::Loop {
   std::optional<HttpSession::Socket> pending;  // the one being accepted
   std::chrono::steady_clock::time_point last_warning{};
   std::atomic<std::size_t>& open_connections;  // HttpServer's
+  TlsSlot* tls_slot;                           // HttpServer's, or null for plain HTTP
   std::size_t refused = 0;
   std::size_t lingering = 0;  // Refusals open
   std::chrono::steady_clock::time_point last_refusal_log{};
@@ -129,12 +138,16 @@ struct HttpServer::Loop {
 
 Result<std::unique_ptr<HttpServer>> HttpServer::open(const tcp::endpoint& endpoint, int threads,
                                                      const Router& router,
-                                                     const SessionLimits& limits) {
+                                                     const SessionLimits& limits,
+                                                     TlsContextPtr tls) {
   std::unique_ptr<HttpServer> server(new HttpServer());
+  server->tls_on_ = tls != nullptr;
+  server->tls_slot_.set(std::move(tls));
+  TlsSlot* slot = server->tls_on_ ? &server->tls_slot_ : nullptr;
   const std::string where = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
   tcp::endpoint bind_to = endpoint;
   for (int i = 0; i < std::max(1, threads); ++i) {
-    auto loop = std::make_unique<Loop>(router, limits, server->open_connections_);
+    auto loop = std::make_unique<Loop>(router, limits, server->open_connections_, slot);
     boost::system::error_code ec;
     loop->acceptor.open(bind_to.protocol(), ec);
     if (!ec) loop->acceptor.set_option(net::socket_base::reuse_address(true), ec);

@@ -24,9 +24,11 @@ class HttpServer {
   // Binds `threads` acceptors (at least one) to `endpoint`; with port 0 the
   // first picks the port and the others join it. The error names the
   // address. `router` must outlive the server.
+  // `tls`: serve HTTPS with it (set_tls swaps it later), or null.
   static Result<std::unique_ptr<HttpServer>> open(const boost::asio::ip::tcp::endpoint& endpoint,
                                                   int threads, const Router& router,
-                                                  const SessionLimits& limits);
+                                                  const SessionLimits& limits,
+                                                  TlsContextPtr tls = nullptr);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -34,6 +36,12 @@ class HttpServer {
   boost::asio::ip::tcp::endpoint local_endpoint() const;
   // Connections open now, all loops together. Thread-safe.
   std::size_t open_connections() const { return open_connections_.load(); }
+  // Whether it serves HTTPS (fixed at open).
+  bool tls() const { return tls_on_; }
+  // The context new connections use from now on. REQUIRES: tls(), and a
+  // non-null context. Thread-safe.
+  void set_tls(TlsContextPtr context) { tls_slot_.set(std::move(context)); }
+  std::uint64_t tls_handshake_failures() const { return tls_slot_.handshake_failures.load(); }
   // Starts the loops' threads (named bh-http). Once.
   void start();
   // Stops accepting, closes every connection and ends the loops; returns
@@ -48,7 +56,9 @@ class HttpServer {
   struct Loop;
   HttpServer() = default;
 
-  std::atomic<std::size_t> open_connections_{0};  // every loop's (SessionLimits::max_connections)
+  std::atomic<std::size_t> open_connections_{0};
+  TlsSlot tls_slot_;
+  bool tls_on_ = false;  // every loop's (SessionLimits::max_connections)
   std::vector<std::unique_ptr<Loop>> loops_;
   std::vector<std::thread> threads_;
   bool stopped_ = false;

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/read.hpp>
 #include <cerrno>
@@ -28,14 +29,18 @@ void SessionSet::abandon_all() {
 }
 
 HttpSession::HttpSession(Socket&& socket, net::io_context& loop, const Router& router,
-                         const SessionLimits& limits, SessionSet& sessions)
+                         const SessionLimits& limits, SessionSet& sessions, TlsContextPtr tls,
+                         TlsSlot* slot)
     : socket_(std::move(socket)),
+      tls_context_(std::move(tls)),
+      tls_slot_(slot),
       loop_(loop),
       timer_(loop.get_executor()),
       router_(router),
       limits_(limits),
       sessions_(sessions) {
   sessions_.add(this);
+  if (tls_context_) tls_.emplace(socket_, *tls_context_);
 }
 
 HttpSession::~HttpSession() {
@@ -46,6 +51,27 @@ HttpSession::~HttpSession() {
 void HttpSession::run() {
   boost::system::error_code ec;
   socket_.set_option(tcp::no_delay(true), ec);
+  if (!tls_) return do_read();
+  // The handshake is bounded by the same deadline as a read.
+  extend_deadline();
+  tls_->async_handshake(
+      net::ssl::stream_base::server,
+      [self = shared_from_this()](boost::system::error_code e) { self->on_handshake(e); });
+}
+
+void HttpSession::on_handshake(boost::system::error_code ec) {
+  if (closed_) return;
+  if (ec) {
+    // A client that does not speak TLS, or has no (valid) certificate:
+    // this connection only is closed.
+    if (tls_slot_ != nullptr) tls_slot_->handshake_failures.fetch_add(1);
+    boost::system::error_code peer_ec;
+    const auto peer = socket_.remote_endpoint(peer_ec);
+    spdlog::debug("TLS handshake with {} failed: {}",
+                  peer_ec ? std::string("?") : peer.address().to_string(), ec.message());
+    close();
+    return;
+  }
   do_read();
 }
 
@@ -117,17 +143,22 @@ void HttpSession::do_read() {
   parser_->body_limit(limits_.body_limit);
   parser_->header_limit(limits_.header_limit);
   extend_deadline();
-  http::async_read(socket_, buffer_, *parser_,
-                   [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-                     self->on_read(ec);
-                   });
+  auto handler = [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+    self->on_read(ec);
+  };
+  if (tls_) {
+    http::async_read(*tls_, buffer_, *parser_, std::move(handler));
+  } else {
+    http::async_read(socket_, buffer_, *parser_, std::move(handler));
+  }
 }
 
 void HttpSession::on_read(boost::system::error_code ec) {
   if (closed_) return;
   if (ec == http::error::end_of_stream || ec == net::error::operation_aborted ||
       ec == net::error::connection_reset || ec == net::error::eof ||
-      ec == net::error::bad_descriptor) {
+      ec == net::error::bad_descriptor || ec == net::ssl::error::stream_truncated ||
+      ec.category() == net::error::get_ssl_category()) {
     close();
     return;
   }
@@ -195,10 +226,14 @@ void HttpSession::send(Response res) {
   extend_deadline();
   const std::array<net::const_buffer, 2> buffers{
       net::buffer(head_), net::buffer(response_.wire_body().data(), response_.wire_body().size())};
-  net::async_write(socket_, buffers,
-                   [self = std::move(self), keep_alive](boost::system::error_code e, std::size_t) {
-                     self->on_write(keep_alive, e);
-                   });
+  auto handler = [self = std::move(self), keep_alive](boost::system::error_code e, std::size_t) {
+    self->on_write(keep_alive, e);
+  };
+  if (tls_) {
+    net::async_write(*tls_, buffers, std::move(handler));
+  } else {
+    net::async_write(socket_, buffers, std::move(handler));
+  }
 }
 
 void HttpSession::on_write(bool keep_alive, boost::system::error_code ec) {

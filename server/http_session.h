@@ -9,15 +9,18 @@
 #include <boost/asio/basic_waitable_timer.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_set>
 
+#include "core/net/tls_context.h"
 #include "server/router.h"
 
 namespace blockhealth::server {
@@ -32,6 +35,27 @@ struct SessionLimits {
 };
 
 class HttpSession;
+
+// The TLS context (server.tls) new connections of every loop take; a
+// reload swaps it, connections already open keep theirs. Null: plain
+// HTTP. Thread-safe.
+class TlsSlot {
+ public:
+  TlsContextPtr get() const {
+    std::lock_guard lock(mu_);
+    return context_;
+  }
+  void set(TlsContextPtr context) {
+    std::lock_guard lock(mu_);
+    context_ = std::move(context);
+  }
+  // TLS handshakes that failed (bad client, no client certificate...).
+  std::atomic<std::uint64_t> handshake_failures{0};
+
+ private:
+  mutable std::mutex mu_;
+  TlsContextPtr context_;
+};
 
 // The live sessions of one event loop, so that shutdown can close them,
 // and the count of open connections of every loop (`open`, shared). Loop
@@ -74,8 +98,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
                                         boost::asio::wait_traits<std::chrono::steady_clock>,
                                         boost::asio::io_context::executor_type>;
 
+  using TlsStream = boost::asio::ssl::stream<Socket&>;
+
+  // `tls`: the context of an https listener (the session handshakes
+  // first), or null; `slot` counts its failed handshakes.
   HttpSession(Socket&& socket, boost::asio::io_context& loop, const Router& router,
-              const SessionLimits& limits, SessionSet& sessions);
+              const SessionLimits& limits, SessionSet& sessions, TlsContextPtr tls, TlsSlot* slot);
   ~HttpSession();
   HttpSession(const HttpSession&) = delete;
   HttpSession& operator=(const HttpSession&) = delete;
@@ -89,6 +117,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void abandon();
 
  private:
+  void on_handshake(boost::system::error_code ec);
   void do_read();
   void on_read(boost::system::error_code ec);
   void dispatch(Request req);
@@ -104,6 +133,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void watch_peer();
 
   Socket socket_;
+  TlsContextPtr tls_context_;     // held while tls_ uses it
+  std::optional<TlsStream> tls_;  // over socket_, for an https listener
+  TlsSlot* tls_slot_ = nullptr;
   boost::asio::io_context& loop_;
   Timer timer_;
   std::chrono::steady_clock::time_point deadline_;

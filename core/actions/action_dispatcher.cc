@@ -298,6 +298,7 @@ void ActionDispatcher::send(DeliveryQueue::Key key, const PreparedAction& action
                      ? wire::alertmanager_body_at(d.body, d.created_ms, now_ms)
                      : d.body;
   request.timeout = action.timeout;
+  request.tls = action.tls;
   request.response_body_limit = options_.response_body_limit;
   for (const auto& [name, value] : action.headers) request.headers.emplace_back(name, value);
   if (action.token_file) {

@@ -47,6 +47,7 @@ PreparedAction prepare(const BlockConfig& block, std::size_t position, const Act
   p.resend_every = a.resend_every;
   p.to = a.to;
   p.headers = a.headers;
+  p.tls = a.tls;
   p.token_file = a.token_file;
   p.timeout = a.timeout;
   p.max_attempts = a.max_attempts;

@@ -35,6 +35,7 @@ struct PreparedAction {
   // Statuses that trigger it (kAlertmanager: that fire an alert).
   std::vector<Status> to;
   std::map<std::string, std::string> headers;
+  TlsConfig tls;  // for an https:// url
   std::optional<std::filesystem::path> token_file;
   std::chrono::milliseconds timeout{5'000};
   // Retries; absent: DispatcherOptions' max_attempts, backoff_base, backoff_cap.

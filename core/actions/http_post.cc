@@ -4,6 +4,7 @@
 #include <boost/asio/error.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/error.hpp>
@@ -15,6 +16,8 @@
 #include <boost/beast/http/write.hpp>
 #include <memory>
 #include <optional>
+
+#include "core/net/client_stream.h"
 
 namespace blockhealth {
 namespace {
@@ -32,7 +35,7 @@ class PostOperation : public std::enable_shared_from_this<PostOperation> {
       : spec_(std::move(request)),
         done_(std::move(done)),
         resolver_(executor),
-        socket_(executor),
+        stream_(executor),
         deadline_(executor) {}
 
   void start() {
@@ -46,10 +49,11 @@ class PostOperation : public std::enable_shared_from_this<PostOperation> {
     const auto address = net::ip::make_address(spec_.url.host, ec);
     if (!ec) {
       phase_ = "connect";
-      socket_.async_connect(tcp::endpoint(address, spec_.url.port),
-                            [self = shared_from_this()](const boost::system::error_code& ec2) {
-                              self->on_connected(ec2);
-                            });
+      stream_.socket().async_connect(
+          tcp::endpoint(address, spec_.url.port),
+          [self = shared_from_this()](const boost::system::error_code& ec2) {
+            self->on_connected(ec2);
+          });
       return;
     }
     phase_ = "resolve";
@@ -79,7 +83,7 @@ class PostOperation : public std::enable_shared_from_this<PostOperation> {
     if (ec) return fail(ec);
     phase_ = "connect";
     net::async_connect(
-        socket_, r,
+        stream_.socket(), r,
         [self = shared_from_this()](const boost::system::error_code& ec2, const tcp::endpoint&) {
           self->on_connected(ec2);
         });
@@ -88,11 +92,25 @@ class PostOperation : public std::enable_shared_from_this<PostOperation> {
   void on_connected(const boost::system::error_code& ec) {
     if (ec) return fail(ec);
     boost::system::error_code ignored;
-    socket_.set_option(tcp::no_delay(true), ignored);
+    stream_.socket().set_option(tcp::no_delay(true), ignored);
+    if (!spec_.url.tls) return start_write();
+    phase_ = "handshake";
+    auto begun = stream_.begin_tls(spec_.url, spec_.tls);
+    if (!begun) return fail_with(begun.error().message);
+    stream_.async_handshake([self = shared_from_this()](const boost::system::error_code& ec2) {
+      if (ec2 && !self->timed_out_) return self->fail_with(self->stream_.handshake_failure(ec2));
+      if (ec2) return self->fail(ec2);
+      self->start_write();
+    });
+  }
+
+  void start_write() {
     phase_ = "send";
-    http::async_write(socket_, request_,
-                      [self = shared_from_this()](const boost::system::error_code& ec2,
-                                                  std::size_t) { self->on_written(ec2); });
+    stream_.visit([this](auto& stream) {
+      http::async_write(stream, request_,
+                        [self = shared_from_this()](const boost::system::error_code& ec2,
+                                                    std::size_t) { self->on_written(ec2); });
+    });
   }
 
   void on_written(const boost::system::error_code& ec) {
@@ -101,9 +119,11 @@ class PostOperation : public std::enable_shared_from_this<PostOperation> {
     parser_.emplace();
     parser_->header_limit(kHeaderLimit);
     parser_->body_limit(spec_.response_body_limit);
-    http::async_read(socket_, buffer_, *parser_,
-                     [self = shared_from_this()](const boost::system::error_code& ec2,
-                                                 std::size_t) { self->on_read(ec2); });
+    stream_.visit([this](auto& stream) {
+      http::async_read(stream, buffer_, *parser_,
+                       [self = shared_from_this()](const boost::system::error_code& ec2,
+                                                   std::size_t) { self->on_read(ec2); });
+    });
   }
 
   void on_read(const boost::system::error_code& ec) {
@@ -124,7 +144,7 @@ class PostOperation : public std::enable_shared_from_this<PostOperation> {
     timed_out_ = true;
     resolver_.cancel();
     boost::system::error_code ignored;
-    socket_.close(ignored);  // the pending operation completes with operation_aborted
+    stream_.socket().close(ignored);  // the pending operation completes with operation_aborted
   }
 
   void fail(const boost::system::error_code& ec) {
@@ -133,7 +153,8 @@ class PostOperation : public std::enable_shared_from_this<PostOperation> {
       result.error = "timed out after " + std::to_string(spec_.timeout.count()) + "ms (" +
                      (phase_ == "read" ? std::string("waiting for the answer") : "in " + phase_) +
                      ")";
-    } else if (phase_ == "read" && (ec == http::error::end_of_stream || ec == net::error::eof)) {
+    } else if (phase_ == "read" && (ec == http::error::end_of_stream || ec == net::error::eof ||
+                                    ec == net::ssl::error::stream_truncated)) {
       result.error = "read: connection closed before an answer";
     } else {
       result.error = phase_ + ": " + ec.message();
@@ -141,11 +162,15 @@ class PostOperation : public std::enable_shared_from_this<PostOperation> {
     finish(std::move(result));
   }
 
+  void fail_with(std::string error) {
+    PostResult result;
+    result.error = std::move(error);
+    finish(std::move(result));
+  }
+
   void finish(PostResult result) {
     deadline_.cancel();
-    boost::system::error_code ignored;
-    socket_.shutdown(tcp::socket::shutdown_both, ignored);
-    socket_.close(ignored);
+    stream_.close();
     result.duration = std::chrono::duration_cast<std::chrono::microseconds>(
         std::chrono::steady_clock::now() - started_);
     auto done = std::move(done_);
@@ -156,7 +181,7 @@ class PostOperation : public std::enable_shared_from_this<PostOperation> {
   PostRequest spec_;
   std::function<void(PostResult)> done_;
   tcp::resolver resolver_;
-  tcp::socket socket_;
+  ClientStream stream_;
   net::steady_timer deadline_;
   http::request<http::string_body> request_;
   boost::beast::flat_buffer buffer_;

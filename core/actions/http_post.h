@@ -1,4 +1,5 @@
-// async_post: one HTTP/1.1 POST on a fresh connection (Boost.Beast client),
+// async_post: one HTTP/1.1 POST on a fresh connection (Boost.Beast client;
+// TLS for https://, ClientStream),
 // bounded by a timeout over the whole exchange. Deliveries are rare and
 // go to many receivers, so no connection is kept.
 #ifndef BLOCKHEALTH_CORE_ACTIONS_HTTP_POST_H
@@ -25,12 +26,14 @@ struct PostRequest {
   std::vector<std::pair<std::string, std::string>> headers;
   std::chrono::milliseconds timeout{5'000};  // resolve to the last byte of the answer
   std::uint64_t response_body_limit = std::uint64_t{64} * 1024;
+  TlsConfig tls;  // how an https:// url is spoken to
 };
 
 struct PostResult {
   int http_status = 0;  // 0 when there was no answer
   // "" when answered; else what failed: "connect: Connection refused",
-  // "timed out after 250ms (waiting for the answer)", "resolve: Host not found ...".
+  // "timed out after 250ms (waiting for the answer)", "resolve: Host not found ...",
+  // "TLS: certificate verify failed (certificate has expired)".
   std::string error;
   // The answer's body, at most response_body_limit bytes (cut there).
   std::string body;

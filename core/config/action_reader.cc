@@ -1,6 +1,7 @@
 #include <algorithm>
 
 #include "core/config/block_parts.h"
+#include "core/config/tls_reader.h"
 #include "core/config/yaml_reader.h"
 
 namespace blockhealth {
@@ -165,13 +166,13 @@ void read_alertmanager(const MapReader& r, bool to_read, ActionConfig& out) {
 std::optional<ActionConfig> read_action(const YAML::Node& item, int index,
                                         const std::string& block_where,
                                         const std::filesystem::path& base_dir,
-                                        ProblemList& problems) {
+                                        const TlsConfig& inherited_tls, ProblemList& problems) {
   if (!expect_item_map(item, index, block_where, "on_transition", problems)) return std::nullopt;
   const MapReader r(item, to_source_mark(item.Mark()),
                     "on_transition #" + std::to_string(index) + " in " + block_where,
                     {"webhook", "failure_policy", "alertmanager", "failure_policy_id", "parameters",
                      "labels", "resend_every", "to", "headers", "token_file", "timeout",
-                     "max_attempts", "backoff", "max_backoff"},
+                     "max_attempts", "backoff", "max_backoff", "tls"},
                     problems);
   ActionConfig out;
   out.mark = r.mark();
@@ -192,6 +193,7 @@ std::optional<ActionConfig> read_action(const YAML::Node& item, int index,
     out.headers = std::move(*headers);
   }
   out.token_file = r.path("token_file", base_dir);
+  out.tls = read_client_tls(r, base_dir).value_or(inherited_tls);
   if (auto t = r.duration("timeout", kMinActionTimeout, kMaxActionTimeout)) out.timeout = *t;
   if (auto n = r.integer("max_attempts", 1, kMaxAttempts)) out.max_attempts = static_cast<int>(*n);
   out.backoff = r.duration("backoff", kMinBackoff, kMaxBackoff);

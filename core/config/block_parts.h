@@ -20,10 +20,12 @@
 
 namespace blockhealth {
 
+// `inherited_tls` (the block's) is the item's tls unless it has its own
+// `tls:` (instances, actions, discovery items).
 std::optional<InstanceConfig> read_instance(const YAML::Node& item, int index,
                                             const std::string& block_where,
                                             const std::filesystem::path& base_dir,
-                                            ProblemList& problems);
+                                            const TlsConfig& inherited_tls, ProblemList& problems);
 
 // `block` gives the inherited interval, timeout and thresholds.
 std::optional<PolicyConfig> read_policy(const YAML::Node& item, int index,
@@ -33,11 +35,12 @@ std::optional<PolicyConfig> read_policy(const YAML::Node& item, int index,
 std::optional<ActionConfig> read_action(const YAML::Node& item, int index,
                                         const std::string& block_where,
                                         const std::filesystem::path& base_dir,
-                                        ProblemList& problems);
+                                        const TlsConfig& inherited_tls, ProblemList& problems);
 
 std::optional<DiscoveryConfig> read_discovery(const YAML::Node& item, int index,
                                               const std::string& block_where,
                                               const std::filesystem::path& base_dir,
+                                              const TlsConfig& inherited_tls,
                                               ProblemList& problems);
 
 // "<block_where>: <list>: item <index>: expected a map, got ..." when the

@@ -122,7 +122,7 @@ std::optional<BlockConfig> read_block_item(const YAML::Node& item, int index,
   BlockConfig out;
   out.mark = r.mark();
   out.settings = defaults;
-  read_block_settings(r, out.settings);
+  read_block_settings(r, out.settings, base_dir);
   out.min_healthy = read_min_healthy(r);
   out.flapping = read_flapping(r);
 
@@ -135,7 +135,7 @@ std::optional<BlockConfig> read_block_item(const YAML::Node& item, int index,
   int i = 0;
   if (instances) {
     for (const auto& n : *instances) {
-      auto inst = read_instance(n, ++i, where, base_dir, problems);
+      auto inst = read_instance(n, ++i, where, base_dir, out.settings.tls, problems);
       complete = complete && inst.has_value();
       if (inst) out.instances.push_back(std::move(*inst));
     }
@@ -151,7 +151,7 @@ std::optional<BlockConfig> read_block_item(const YAML::Node& item, int index,
   i = 0;
   if (const auto list = r.list("on_transition")) {
     for (const auto& n : *list) {
-      if (auto a = read_action(n, ++i, where, base_dir, problems)) {
+      if (auto a = read_action(n, ++i, where, base_dir, out.settings.tls, problems)) {
         out.on_transition.push_back(std::move(*a));
       }
     }
@@ -160,7 +160,7 @@ std::optional<BlockConfig> read_block_item(const YAML::Node& item, int index,
   i = 0;
   if (const auto list = r.list("discovery")) {
     for (const auto& n : *list) {
-      auto d = read_discovery(n, ++i, where, base_dir, problems);
+      auto d = read_discovery(n, ++i, where, base_dir, out.settings.tls, problems);
       complete = complete && d.has_value();
       if (d) out.discovery.push_back(std::move(*d));
     }

@@ -11,8 +11,17 @@ std::string ListenAddress::to_string() const {
 
 std::string HttpUrl::host_header() const {
   std::string out = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  if (port != 80) out += ":" + std::to_string(port);
+  if (port != (tls ? 443 : 80)) out += ":" + std::to_string(port);
   return out;
+}
+
+std::string TlsConfig::fingerprint() const {
+  const auto path_text = [](const std::optional<std::filesystem::path>& p) {
+    return p ? p->string() : std::string();
+  };
+  return "ca_file=" + path_text(ca_file) + ",cert_file=" + path_text(cert_file) +
+         ",key_file=" + path_text(key_file) + ",server_name=" + server_name +
+         ",insecure_skip_verify=" + (insecure_skip_verify ? "1" : "0");
 }
 
 bool PolicyConfig::applies_to(std::string_view instance_id) const {

@@ -45,19 +45,51 @@ struct ListenAddress {
   friend bool operator==(const ListenAddress&, const ListenAddress&) = default;
 };
 
-// A validated http:// URL, split for an HTTP client.
+// A validated http:// or https:// URL, split for an HTTP client.
 struct HttpUrl {
   std::string text;          // as written in the file (or as built, see ActionConfig)
+  bool tls = false;          // https://: spoken over TLS (TlsConfig says how)
   std::string host;          // name or IP literal, IPv6 without brackets
-  std::uint16_t port = 80;   // explicit port, or 80
+  std::uint16_t port = 80;   // explicit port, or 80 (http) / 443 (https)
   std::string target = "/";  // path and query, never empty: "/health", "/m?x=1"
   // The Host header a request to this URL sends: "h", "h:8080", "[::1]:8080".
   std::string host_header() const;
   friend bool operator==(const HttpUrl&, const HttpUrl&) = default;
 };
 
+// `tls:` of `defaults:`, a block, an instance or an action: how an https://
+// URL is spoken to (docs/configuration.md, "tls"). The nearest `tls:` map
+// wins as a whole (action > block > defaults; instance > block > defaults).
+// Files were checked at load (they exist and parse) and are absolute.
+struct TlsConfig {
+  // PEM CA certificates that verify the server; absent = the system's.
+  std::optional<std::filesystem::path> ca_file;
+  // A client certificate (PEM, chain allowed) and its key: both or neither.
+  std::optional<std::filesystem::path> cert_file;
+  std::optional<std::filesystem::path> key_file;
+  // The name sent as SNI and checked against the certificate; "" = the
+  // URL's host.
+  std::string server_name;
+  bool insecure_skip_verify = false;  // no chain or name check at all
+  // "ca_file=/x,cert_file=,key_file=,server_name=,insecure_skip_verify=0":
+  // stable text naming every field, for fingerprints and cache keys.
+  std::string fingerprint() const;
+  friend bool operator==(const TlsConfig&, const TlsConfig&) = default;
+};
+
+// `server.tls:`: the listener speaks HTTPS only. Files checked at load and
+// read again on every reload (a reload with a bad file is refused).
+struct ServerTlsConfig {
+  std::filesystem::path cert_file;  // PEM, chain allowed
+  std::filesystem::path key_file;
+  // When set, clients must present a certificate this CA file verifies.
+  std::optional<std::filesystem::path> client_ca_file;
+  friend bool operator==(const ServerTlsConfig&, const ServerTlsConfig&) = default;
+};
+
 struct ServerConfig {
   ListenAddress listen;
+  std::optional<ServerTlsConfig> tls;  // absent = plain HTTP
   // Bearer token for write endpoints; none = write endpoints are open.
   // The file is not read at load time (the server reads it).
   std::optional<std::filesystem::path> auth_token_file;
@@ -97,6 +129,7 @@ struct BlockSettings {
   std::chrono::milliseconds repeat_after{0};                  // 0 = never repeat a notification
   int history_size = 100;  // transitions kept in memory per instance
   int log_lines = 1000;    // log ring size per instance (0 = keep none)
+  TlsConfig tls;           // for https:// URLs (instances, actions, discovery)
   friend bool operator==(const BlockSettings&, const BlockSettings&) = default;
 };
 
@@ -125,6 +158,7 @@ struct InstanceConfig {
   std::string id;
   std::optional<HttpUrl> health_url;
   std::optional<HttpUrl> metrics_url;
+  TlsConfig tls;  // effective: the instance's `tls:`, else the block's
   std::optional<std::filesystem::path> log_file;  // absolute
   std::map<std::string, std::string> labels;
   // `role: executor`: AIOS's executor, listed AIOS's way when no check
@@ -145,6 +179,7 @@ struct DiscoveryConfig {
   Kind kind = Kind::kFile;
   std::filesystem::path file;  // kFile: absolute; .json, .yaml or .yml
   HttpUrl url;                 // kHttp: Prometheus http_sd
+  TlsConfig tls;               // kHttp over https: the item's `tls:`, else the block's
   // kHttp: how often the URL is fetched. kFile: how often the file is read
   // again besides on inotify events (a backstop).
   std::chrono::milliseconds refresh{30'000};
@@ -160,7 +195,7 @@ struct DiscoveryConfig {
   // "file /etc/blockhealth/targets.json", "http http://sd:8080/targets".
   std::string describe() const;
   friend bool operator==(const DiscoveryConfig& a, const DiscoveryConfig& b) {
-    return a.kind == b.kind && a.file == b.file && a.url.text == b.url.text &&
+    return a.kind == b.kind && a.file == b.file && a.url.text == b.url.text && a.tls == b.tls &&
            a.refresh == b.refresh && a.timeout == b.timeout && a.grace == b.grace &&
            a.id_template == b.id_template && a.health_url_template == b.health_url_template &&
            a.metrics_url_template == b.metrics_url_template &&
@@ -220,6 +255,7 @@ struct ActionConfig {
   // unhealthy and unknown when absent).
   std::vector<Status> to;
   std::map<std::string, std::string> headers;
+  TlsConfig tls;  // effective: the action's `tls:`, else the block's
   std::optional<std::filesystem::path> token_file;  // absolute
   std::chrono::milliseconds timeout{5'000};
   // Retries (absent: the dispatcher's defaults, docs/actions.md): attempts

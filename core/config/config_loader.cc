@@ -233,7 +233,7 @@ std::optional<Config> read_document(std::string_view yaml, const fs::path& base_
   if (const auto node = r.map("defaults")) {
     const MapReader defaults(*node, r.get("defaults")->mark(), "defaults", block_setting_keys(),
                              problems);
-    read_block_settings(defaults, config.defaults);
+    read_block_settings(defaults, config.defaults, base_dir);
   }
   if (const auto list = r.list("blocks")) {
     config.blocks = read_blocks(*list, config.defaults, base_dir, problems);

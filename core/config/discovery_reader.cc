@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "core/config/block_parts.h"
+#include "core/config/tls_reader.h"
 #include "core/config/yaml_reader.h"
 #include "core/discovery/instance_template.h"
 
@@ -36,13 +37,15 @@ void read_template(const MapReader& r, std::string_view key, std::optional<std::
 std::optional<DiscoveryConfig> read_discovery(const YAML::Node& item, int index,
                                               const std::string& block_where,
                                               const std::filesystem::path& base_dir,
+                                              const TlsConfig& inherited_tls,
                                               ProblemList& problems) {
   if (!expect_item_map(item, index, block_where, "discovery", problems)) return std::nullopt;
   const MapReader r(item, to_source_mark(item.Mark()),
                     "discovery #" + std::to_string(index) + " in " + block_where,
-                    {"file", "http", "refresh", "timeout", "grace", "instance"}, problems);
+                    {"file", "http", "refresh", "timeout", "grace", "instance", "tls"}, problems);
   DiscoveryConfig out;
   out.mark = r.mark();
+  out.tls = read_client_tls(r, base_dir).value_or(inherited_tls);
   if (r.has("file") == r.has("http")) {
     problems.add(r.mark(), r.where() +
                                ": give exactly one of 'file:' (a JSON or YAML target list) "

@@ -1,5 +1,6 @@
 // read_instance, and the helpers shared by the block_parts.h readers.
 #include "core/config/block_parts.h"
+#include "core/config/tls_reader.h"
 #include "core/config/yaml_reader.h"
 
 namespace blockhealth {
@@ -38,16 +39,18 @@ std::string item_where(std::string_view what, const std::string& id, int index,
 std::optional<InstanceConfig> read_instance(const YAML::Node& item, int index,
                                             const std::string& block_where,
                                             const std::filesystem::path& base_dir,
-                                            ProblemList& problems) {
+                                            const TlsConfig& inherited_tls, ProblemList& problems) {
   if (!expect_item_map(item, index, block_where, "instances", problems)) return std::nullopt;
   const MapReader r(item, to_source_mark(item.Mark()),
                     item_where("instance", peek_scalar(item, "id"), index, block_where),
-                    {"id", "health_url", "metrics_url", "log_file", "labels", "role"}, problems);
+                    {"id", "health_url", "metrics_url", "log_file", "labels", "role", "tls"},
+                    problems);
   InstanceConfig out;
   out.mark = r.mark();
   out.health_url = r.http_url("health_url");
   out.metrics_url = r.http_url("metrics_url");
   out.log_file = r.path("log_file", base_dir);
+  out.tls = read_client_tls(r, base_dir).value_or(inherited_tls);
   if (auto labels = r.string_map("labels", &check_label_name)) out.labels = std::move(*labels);
   if (auto role = r.choice("role", {"instance", "executor"})) out.executor = *role == "executor";
 

@@ -40,7 +40,8 @@ Error bad_listen(std::string_view text, std::string_view why) {
 }
 
 Error bad_url(std::string_view text, std::string_view why) {
-  return fail("'" + std::string(text) + "' is not a valid http:// URL: " + std::string(why));
+  return fail("'" + std::string(text) +
+              "' is not a valid http:// or https:// URL: " + std::string(why));
 }
 
 }  // namespace
@@ -91,16 +92,13 @@ Result<HttpUrl> parse_http_url(std::string_view text) {
   const auto parsed = boost::urls::parse_uri(text);  // fragments reported below
   if (!parsed) {
     if (text.find("://") == std::string_view::npos) {
-      return bad_url(text, "it must start with http://");
+      return bad_url(text, "it must start with http:// or https://");
     }
     return bad_url(text, parsed.error().message());
   }
   const boost::urls::url_view& u = *parsed;
-  if (u.scheme_id() != boost::urls::scheme::http) {
-    if (u.scheme_id() == boost::urls::scheme::https) {
-      return bad_url(text, "the scheme must be http, not https (TLS is not supported)");
-    }
-    return bad_url(text, "the scheme must be http, not '" + std::string(u.scheme()) + "'");
+  if (u.scheme_id() != boost::urls::scheme::http && u.scheme_id() != boost::urls::scheme::https) {
+    return bad_url(text, "the scheme must be http or https, not '" + std::string(u.scheme()) + "'");
   }
   if (!u.has_authority() || u.encoded_host().empty()) return bad_url(text, "the host is missing");
   if (u.has_userinfo()) {
@@ -112,6 +110,8 @@ Result<HttpUrl> parse_http_url(std::string_view text) {
   if (u.has_fragment()) return bad_url(text, "a fragment (#...) is not allowed");
   HttpUrl out;
   out.text = std::string(text);
+  out.tls = u.scheme_id() == boost::urls::scheme::https;
+  out.port = out.tls ? 443 : 80;
   out.host = u.host_address();
   if (u.has_port()) {
     const auto port = parse_port(u.port());

@@ -15,10 +15,11 @@ namespace blockhealth {
 // Error is a complete phrase naming the part that is wrong. Thread-safe.
 Result<ListenAddress> parse_listen_address(std::string_view text);
 
-// An absolute http:// URL with a host, an optional port 1..65535, a path
+// An absolute http:// or https:// URL (HttpUrl::tls) with a host, an optional port 1..65535, a path
 // and a query; no user info, no fragment. On failure the Error is a complete
 // phrase naming the part that is wrong
-// ("'https://x/' is not a valid http:// URL: the scheme must be http, ...").
+// ("'ftp://x/' is not a valid http:// or https:// URL: the scheme must be
+// http or https, ...").
 // Thread-safe.
 Result<HttpUrl> parse_http_url(std::string_view text);
 

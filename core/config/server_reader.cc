@@ -1,6 +1,7 @@
 #include "core/config/server_reader.h"
 
 #include "core/config/byte_size.h"
+#include "core/config/tls_reader.h"
 
 namespace blockhealth {
 namespace {
@@ -15,10 +16,11 @@ constexpr std::int64_t kMaxConnections = 1'000'000;
 }  // namespace
 
 const std::vector<std::string_view>& server_keys() {
-  static const std::vector<std::string_view> keys = {
-      "listen",        "auth_token_file", "body_limit",  "request_timeout",
-      "threads",       "max_connections", "max_watches", "max_instances_per_block",
-      "max_api_blocks"};
+  static const std::vector<std::string_view> keys = {"listen",         "auth_token_file",
+                                                     "body_limit",     "request_timeout",
+                                                     "threads",        "max_connections",
+                                                     "max_watches",    "max_instances_per_block",
+                                                     "max_api_blocks", "tls"};
   return keys;
 }
 
@@ -26,6 +28,7 @@ ServerConfig read_server(const MapReader& r, const std::filesystem::path& base_d
   ServerConfig out;
   if (auto listen = r.listen_address("listen", "127.0.0.1:30201")) out.listen = std::move(*listen);
   out.auth_token_file = r.path("auth_token_file", base_dir);
+  out.tls = read_server_tls(r, base_dir);
   if (auto v = r.byte_size("body_limit", kMinBodyLimit, kMaxBodyLimit)) out.body_limit = *v;
   if (auto v = r.duration("request_timeout", kMinRequestTimeout, kMaxRequestTimeout)) {
     out.request_timeout = *v;

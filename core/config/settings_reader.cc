@@ -2,6 +2,7 @@
 
 #include "core/config/byte_size.h"
 #include "core/config/duration.h"
+#include "core/config/tls_reader.h"
 
 namespace blockhealth {
 namespace {
@@ -44,7 +45,8 @@ void check_timeout(const MapReader& map, milliseconds interval, milliseconds tim
 const std::vector<std::string_view>& block_setting_keys() {
   static const std::vector<std::string_view> keys = {
       "interval",    "timeout",           "unhealthy_after", "healthy_after", "degraded_after",
-      "stale_after", "scrape_body_limit", "repeat_after",    "history_size",  "log_lines"};
+      "stale_after", "scrape_body_limit", "repeat_after",    "history_size",  "log_lines",
+      "tls"};
   return keys;
 }
 
@@ -54,7 +56,9 @@ const std::vector<std::string_view>& policy_setting_keys() {
   return keys;
 }
 
-void read_block_settings(const MapReader& map, BlockSettings& s) {
+void read_block_settings(const MapReader& map, BlockSettings& s,
+                         const std::filesystem::path& base_dir) {
+  if (auto tls = read_client_tls(map, base_dir)) s.tls = std::move(*tls);
   const auto interval = map.duration("interval", kMinInterval, kMaxInterval);
   const auto timeout = map.duration("timeout", kMinTimeout, kMaxTimeout);
   const auto stale_after = map.duration("stale_after", kMinStale, kMaxStale);

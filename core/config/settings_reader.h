@@ -23,7 +23,9 @@ const std::vector<std::string_view>& policy_setting_keys();
 // timeout or stale_after, checks timeout <= interval <= stale_after on the
 // result (reported at the key set here), so a rule broken in `defaults:` is
 // reported once, not again for each block.
-void read_block_settings(const MapReader& map, BlockSettings& settings);
+// `tls:` paths resolve against base_dir.
+void read_block_settings(const MapReader& map, BlockSettings& settings,
+                         const std::filesystem::path& base_dir);
 
 // The same for a policy's interval, timeout and thresholds (timeout <=
 // interval checked when the policy sets either).

@@ -8,7 +8,7 @@ namespace blockhealth {
 bool same_instance(const InstanceConfig& a, const InstanceConfig& b) {
   return a.id == b.id && a.health_url == b.health_url && a.metrics_url == b.metrics_url &&
          a.log_file == b.log_file && a.labels == b.labels && a.executor == b.executor &&
-         a.discovered_by == b.discovered_by;
+         a.discovered_by == b.discovered_by && a.tls == b.tls;
 }
 
 bool DiscoveredSet::update(std::vector<InstanceConfig> list, std::int64_t now_ms) {

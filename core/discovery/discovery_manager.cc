@@ -166,6 +166,7 @@ void DiscoveryManager::start(const SourcePtr& s) {
     spec.timeout = s->config.timeout;
     spec.body_limit = std::uint64_t{16} << 20;
     spec.accept = "application/json";
+    spec.tls = s->config.tls;
     s->fetcher = std::make_shared<HttpFetcher>(io_.get_executor(), std::move(spec));
     fetch(s);
   }

@@ -34,8 +34,8 @@ Result<TargetMapping> TargetMapping::make(const DiscoveryConfig& config,
   if (!metrics) return metrics.error();
   auto log = optional_template(config.log_file_template, "log_file");
   if (!log) return log.error();
-  return TargetMapping{config.describe(),   std::move(*id),  std::move(*health),
-                       std::move(*metrics), std::move(*log), base_dir};
+  return TargetMapping{config.describe(), std::move(*id), std::move(*health), std::move(*metrics),
+                       std::move(*log),   base_dir,       config.tls};
 }
 
 Result<std::vector<InstanceConfig>> map_targets(const std::vector<DiscoveredTarget>& targets,
@@ -61,6 +61,7 @@ Result<std::vector<InstanceConfig>> map_targets(const std::vector<DiscoveredTarg
     InstanceConfig in;
     in.id = std::move(*id);
     in.discovered_by = mapping.source;
+    in.tls = mapping.tls;
     const auto url = [&](const std::optional<InstanceTemplate>& tmpl, const char* key,
                          std::optional<HttpUrl>* into) -> Result<void> {
       if (!tmpl) return {};

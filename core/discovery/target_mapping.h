@@ -21,6 +21,7 @@ struct TargetMapping {
   std::optional<InstanceTemplate> metrics_url;
   std::optional<InstanceTemplate> log_file;
   std::filesystem::path base_dir;  // a relative log file resolves against it
+  TlsConfig tls;                   // every instance's (DiscoveryConfig::tls)
 
   // The item's templates, parsed. Error: "<key>: <what>" for the first
   // template that does not parse (the config reader reports each at its

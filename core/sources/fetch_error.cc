@@ -3,6 +3,7 @@
 #include <blockhealth/policy_abi.h>
 
 #include <boost/asio/error.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/beast/http/error.hpp>
 
 #include "core/config/byte_size.h"
@@ -42,7 +43,8 @@ FetchFailure classify_fetch_error(const boost::system::error_code& ec, FetchPhas
   if (ec == http::error::body_limit) {
     return {BH_PROBE_PROTOCOL, "response body over " + format_byte_size(body_limit) + " limit"};
   }
-  if (ec == http::error::end_of_stream || ec == net::error::eof) {
+  if (ec == http::error::end_of_stream || ec == net::error::eof ||
+      ec == net::ssl::error::stream_truncated) {
     return {BH_PROBE_PROTOCOL, "connection closed before a complete response"};
   }
   if (ec == http::error::partial_message) {
@@ -53,6 +55,10 @@ FetchFailure classify_fetch_error(const boost::system::error_code& ec, FetchPhas
   }
   if (ec.category() == http::make_error_code(http::error::bad_version).category()) {
     return {BH_PROBE_PROTOCOL, "malformed HTTP response: " + ec.message()};
+  }
+  if (ec.category() == net::error::get_ssl_category() ||
+      ec.category() == net::ssl::error::get_stream_category()) {
+    return {BH_PROBE_TLS, "TLS: " + ec.message()};
   }
   if (ec == net::error::network_unreachable) return {BH_PROBE_OTHER_ERROR, "network unreachable"};
   if (ec == net::error::host_unreachable) return {BH_PROBE_OTHER_ERROR, "host unreachable"};

@@ -13,7 +13,7 @@
 namespace blockhealth {
 
 // Where in the exchange the error happened.
-enum class FetchPhase { kResolve, kConnect, kWrite, kRead };
+enum class FetchPhase { kResolve, kConnect, kHandshake, kWrite, kRead };
 
 struct FetchFailure {
   std::int32_t outcome = 0;  // BH_PROBE_*, never NONE or RESPONSE
@@ -26,6 +26,8 @@ struct FetchFailure {
 //   timeout after 2s | name did not resolve | connection refused |
 //   connection reset | connection closed before a complete response |
 //   response body over 64KiB limit | malformed HTTP response: <what> |
+//   TLS: <OpenSSL's reason> (BH_PROBE_TLS; a failed handshake is worded by
+//   ClientStream::handshake_failure instead) |
 //   <the system's message> (BH_PROBE_OTHER_ERROR).
 // Pure; thread-safe.
 FetchFailure classify_fetch_error(const boost::system::error_code& ec, FetchPhase phase,

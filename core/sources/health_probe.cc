@@ -12,6 +12,7 @@ PullSpec HealthProbe::spec_for(const BlockConfig& block, const InstanceConfig& i
   spec.key = {block.id, instance.id};
   spec.source = "health";
   spec.fetch.url = *instance.health_url;
+  spec.fetch.tls = instance.tls;
   spec.fetch.timeout = block.settings.timeout;
   spec.fetch.body_limit = std::min(options.health_body_limit, block.settings.scrape_body_limit);
   spec.fetch.accept = "application/json, */*;q=0.5";

@@ -4,6 +4,7 @@
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/error.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/read.hpp>
@@ -21,7 +22,7 @@ constexpr std::uint32_t kHeaderLimit = 64 * 1024;
 bool closed_by_peer(const boost::system::error_code& ec) {
   return ec == http::error::end_of_stream || ec == net::error::eof ||
          ec == net::error::connection_reset || ec == net::error::connection_aborted ||
-         ec == net::error::broken_pipe;
+         ec == net::error::broken_pipe || ec == net::ssl::error::stream_truncated;
 }
 
 }  // namespace
@@ -30,7 +31,7 @@ HttpFetcher::HttpFetcher(net::any_io_executor executor, FetchSpec spec)
     : executor_(std::move(executor)),
       spec_(std::move(spec)),
       resolver_(executor_),
-      socket_(executor_),
+      stream_(executor_),
       deadline_(executor_) {
   boost::system::error_code ec;
   const auto address = net::ip::make_address(spec_.url.host, ec);
@@ -54,7 +55,7 @@ void HttpFetcher::fetch(Done done) {
       [self = shared_from_this(), generation](const boost::system::error_code& ec) {
         self->on_deadline(generation, ec);
       });
-  if (socket_.is_open()) {
+  if (stream_.is_open()) {
     reused_ = true;
     start_write();
   } else {
@@ -70,21 +71,18 @@ void HttpFetcher::close() {
 }
 
 void HttpFetcher::drop_connection() {
-  boost::system::error_code ignored;
-  if (socket_.is_open()) {
-    socket_.shutdown(tcp::socket::shutdown_both, ignored);
-    socket_.close(ignored);
-  }
+  stream_.close();
   buffer_.clear();
 }
 
 void HttpFetcher::start_connect() {
   buffer_.clear();
   if (literal_) {
-    socket_.async_connect(tcp::endpoint(*literal_, spec_.url.port),
-                          [self = shared_from_this()](const boost::system::error_code& ec) {
-                            self->on_connected(ec);
-                          });
+    stream_.socket().async_connect(
+        tcp::endpoint(*literal_, spec_.url.port),
+        [self = shared_from_this()](const boost::system::error_code& ec) {
+          self->on_connected(ec);
+        });
     return;
   }
   resolver_.async_resolve(spec_.url.host, std::to_string(spec_.url.port),
@@ -99,7 +97,7 @@ void HttpFetcher::on_resolved(const boost::system::error_code& ec,
   if (ec) return fail(ec, FetchPhase::kResolve);
   if (timed_out_) return fail(net::error::operation_aborted, FetchPhase::kResolve);
   net::async_connect(
-      socket_, results,
+      stream_.socket(), results,
       [self = shared_from_this()](const boost::system::error_code& ec2, const tcp::endpoint&) {
         self->on_connected(ec2);
       });
@@ -109,15 +107,27 @@ void HttpFetcher::on_connected(const boost::system::error_code& ec) {
   if (ec) return fail(ec, FetchPhase::kConnect);
   ++connections_opened_;
   boost::system::error_code ignored;
-  socket_.set_option(tcp::no_delay(true), ignored);
+  stream_.socket().set_option(tcp::no_delay(true), ignored);
+  if (!spec_.url.tls) return start_write();
+  auto begun = stream_.begin_tls(spec_.url, spec_.tls);
+  if (!begun) return fail_with({BH_PROBE_TLS, begun.error().message});
+  stream_.async_handshake([self = shared_from_this()](const boost::system::error_code& ec2) {
+    self->on_handshake(ec2);
+  });
+}
+
+void HttpFetcher::on_handshake(const boost::system::error_code& ec) {
+  if (ec && timed_out_) return fail(ec, FetchPhase::kHandshake);
+  if (ec) return fail_with({BH_PROBE_TLS, stream_.handshake_failure(ec)});
   start_write();
 }
 
 void HttpFetcher::start_write() {
-  http::async_write(socket_, request_,
-                    [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
-                      self->on_written(ec);
-                    });
+  stream_.visit([this](auto& stream) {
+    http::async_write(stream, request_,
+                      [self = shared_from_this()](const boost::system::error_code& ec,
+                                                  std::size_t) { self->on_written(ec); });
+  });
 }
 
 void HttpFetcher::on_written(const boost::system::error_code& ec) {
@@ -128,10 +138,11 @@ void HttpFetcher::on_written(const boost::system::error_code& ec) {
   parser_.emplace();
   parser_->header_limit(kHeaderLimit);
   parser_->body_limit(spec_.body_limit);
-  http::async_read(socket_, buffer_, *parser_,
-                   [self = shared_from_this()](const boost::system::error_code& ec2, std::size_t) {
-                     self->on_read(ec2);
-                   });
+  stream_.visit([this](auto& stream) {
+    http::async_read(stream, buffer_, *parser_,
+                     [self = shared_from_this()](const boost::system::error_code& ec2,
+                                                 std::size_t) { self->on_read(ec2); });
+  });
 }
 
 void HttpFetcher::on_read(const boost::system::error_code& ec) {
@@ -163,14 +174,16 @@ void HttpFetcher::on_deadline(std::uint64_t generation, const boost::system::err
   timed_out_ = true;
   resolver_.cancel();
   boost::system::error_code ignored;
-  socket_.close(ignored);  // pending operations complete with operation_aborted
+  stream_.socket().close(ignored);  // pending operations complete with operation_aborted
 }
 
 void HttpFetcher::fail(const boost::system::error_code& ec, FetchPhase phase) {
+  fail_with(classify_fetch_error(ec, phase, timed_out_, spec_.timeout, spec_.body_limit));
+}
+
+void HttpFetcher::fail_with(FetchFailure failure) {
   drop_connection();
   parser_.reset();
-  const FetchFailure failure =
-      classify_fetch_error(ec, phase, timed_out_, spec_.timeout, spec_.body_limit);
   FetchResult result;
   result.outcome = failure.outcome;
   result.error = failure.error;

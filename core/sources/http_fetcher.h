@@ -20,6 +20,7 @@
 #include <string>
 
 #include "core/config/config.h"
+#include "core/net/client_stream.h"
 #include "core/sources/fetch_error.h"
 
 namespace blockhealth {
@@ -38,6 +39,7 @@ struct FetchSpec {
   std::chrono::milliseconds timeout{2'000};  // the whole exchange: resolve to last byte
   std::uint64_t body_limit = std::uint64_t{10} << 20;
   std::string accept = "*/*";  // the Accept header
+  TlsConfig tls;               // how an https:// url is spoken to
 };
 
 // Thread-safety: not thread-safe. Every call, and every completion, runs on
@@ -69,6 +71,7 @@ class HttpFetcher : public std::enable_shared_from_this<HttpFetcher> {
   void on_resolved(const boost::system::error_code& ec,
                    const boost::asio::ip::tcp::resolver::results_type& results);
   void on_connected(const boost::system::error_code& ec);
+  void on_handshake(const boost::system::error_code& ec);
   void start_write();
   void on_written(const boost::system::error_code& ec);
   void on_read(const boost::system::error_code& ec);
@@ -76,6 +79,7 @@ class HttpFetcher : public std::enable_shared_from_this<HttpFetcher> {
   // A failure on a reused connection before any answer byte: retry once.
   bool retry_fresh(const boost::system::error_code& ec, bool answer_started);
   void fail(const boost::system::error_code& ec, FetchPhase phase);
+  void fail_with(FetchFailure failure);
   void finish(FetchResult result);
   void drop_connection();
 
@@ -84,7 +88,7 @@ class HttpFetcher : public std::enable_shared_from_this<HttpFetcher> {
   std::optional<boost::asio::ip::address> literal_;  // the host, when an IP literal
   boost::beast::http::request<boost::beast::http::empty_body> request_;
   boost::asio::ip::tcp::resolver resolver_;
-  boost::asio::ip::tcp::socket socket_;
+  ClientStream stream_;
   boost::asio::steady_timer deadline_;
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::response_parser<boost::beast::http::string_body>> parser_;

@@ -13,6 +13,7 @@ PullSpec MetricsScrape::spec_for(const BlockConfig& block, const InstanceConfig&
   spec.key = {block.id, instance.id};
   spec.source = "metrics";
   spec.fetch.url = *instance.metrics_url;
+  spec.fetch.tls = instance.tls;
   spec.fetch.timeout = block.settings.timeout;
   spec.fetch.body_limit = block.settings.scrape_body_limit;
   spec.fetch.accept = "text/plain;version=0.0.4;q=1,*/*;q=0.1";

@@ -18,7 +18,7 @@ std::string http_fingerprint(const PullSpec& spec) {
   return spec.fetch.url.text + "|" + spec.fetch.url.host + "|" +
          std::to_string(spec.fetch.url.port) + "|" + spec.fetch.url.target + "|" +
          std::to_string(spec.interval.count()) + "|" + std::to_string(spec.fetch.timeout.count()) +
-         "|" + std::to_string(spec.fetch.body_limit);
+         "|" + std::to_string(spec.fetch.body_limit) + "|" + spec.fetch.tls.fingerprint();
 }
 
 }  // namespace

@@ -49,6 +49,11 @@ DaemonProcess::DaemonProcess(const std::filesystem::path& dir, const std::string
     std::ifstream in(port_file);
     std::getline(in, address);
   }
+  if (wait == Wait::kListening) {
+    if (!reaped_) address_ = address;
+    if (address_.empty()) ADD_FAILURE() << "blockhealthd did not start; its log:\n" << log();
+    return;
+  }
   // Started means ready: the port file is written before the daemon
   // answers, and a test must not signal or query a daemon still starting.
   const bool ready = !address.empty() && wait_until([&] {

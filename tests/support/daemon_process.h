@@ -21,6 +21,9 @@ class DaemonProcess {
   enum class Wait {
     kReady,    // until GET /readyz answers 200 (started() then true)
     kSpawned,  // not at all: the process runs, started() is false
+    // Until it wrote its port file (started() then true), not asking
+    // /readyz: for a listener the test reaches its own way (HTTPS).
+    kListening,
   };
   // Writes `config_yaml` to <dir>/blockhealth.yaml and starts the daemon
   // with --listen 127.0.0.1:0. Extra command-line arguments may be given.

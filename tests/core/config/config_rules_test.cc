@@ -128,7 +128,7 @@ TEST(ConfigRules, BadUrls) {
   - id: b
     instances:
       - id: i
-        health_url: https://10.0.0.5/health
+        health_url: ftp://10.0.0.5/health
         metrics_url: 10.0.0.6:9400/metrics
     policies: [{use: p}]
     on_transition:
@@ -137,19 +137,20 @@ TEST(ConfigRules, BadUrls) {
         failure_policy_id: x
       - webhook: [http://h/]
 )"),
-      ElementsAre("test.yaml:5:21: instance 'i' in block 'b': health_url: "
-                  "'https://10.0.0.5/health' is not a valid http:// URL: the scheme must be "
-                  "http, not https (TLS is not supported)",
-                  "test.yaml:6:22: instance 'i' in block 'b': metrics_url: "
-                  "'10.0.0.6:9400/metrics' is not a valid http:// URL: it must start with "
-                  "http://",
-                  "test.yaml:9:18: on_transition #1 in block 'b': webhook: "
-                  "'http://user@h/x' is not a valid http:// URL: user info (user@) is not "
-                  "allowed; use token_file or headers",
-                  "test.yaml:10:25: on_transition #2 in block 'b': failure_policy: the base "
-                  "URL must not have a query ('?...'); /executeFailurePolicy is added",
-                  "test.yaml:12:18: on_transition #3 in block 'b': webhook: expected an "
-                  "http:// URL, got a list"));
+      ElementsAre(
+          "test.yaml:5:21: instance 'i' in block 'b': health_url: "
+          "'ftp://10.0.0.5/health' is not a valid http:// or https:// URL: the scheme "
+          "must be http or https, not 'ftp'",
+          "test.yaml:6:22: instance 'i' in block 'b': metrics_url: "
+          "'10.0.0.6:9400/metrics' is not a valid http:// or https:// URL: it must start "
+          "with http:// or https://",
+          "test.yaml:9:18: on_transition #1 in block 'b': webhook: "
+          "'http://user@h/x' is not a valid http:// or https:// URL: user info (user@) is not "
+          "allowed; use token_file or headers",
+          "test.yaml:10:25: on_transition #2 in block 'b': failure_policy: the base "
+          "URL must not have a query ('?...'); /executeFailurePolicy is added",
+          "test.yaml:12:18: on_transition #3 in block 'b': webhook: expected an "
+          "http:// URL, got a list"));
 }
 
 TEST(ConfigRules, BadListenAddress) {
@@ -266,7 +267,7 @@ TEST(ConfigRules, BadAlertmanagerActions) {
   - id: b
     policies: [{use: p}]
     on_transition:
-      - alertmanager: https://am:9093
+      - alertmanager: ftp://am:9093
       - alertmanager: http://am:9093/api/v2/alerts
       - alertmanager: http://am:9093/?x=1
       - alertmanager: [http://am:9093]
@@ -292,8 +293,8 @@ TEST(ConfigRules, BadAlertmanagerActions) {
         alertmanager: http://am:9093
 )"),
       ElementsAre(
-          "test.yaml:5:23: on_transition #1 in block 'b': alertmanager: 'https://am:9093' is not "
-          "a valid http:// URL: the scheme must be http, not https (TLS is not supported)",
+          "test.yaml:5:23: on_transition #1 in block 'b': alertmanager: 'ftp://am:9093' is not "
+          "a valid http:// or https:// URL: the scheme must be http or https, not 'ftp'",
           "test.yaml:6:23: on_transition #2 in block 'b': alertmanager: write Alertmanager's "
           "base URL (like http://alertmanager:9093), without its API path: /api/v2/alerts is "
           "added",

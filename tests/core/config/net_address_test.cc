@@ -66,6 +66,8 @@ TEST(ParseHttpUrl, SplitsHostPortAndTarget) {
       {"http://10.0.0.5:18001/health", "10.0.0.5", 18001, "/health"},
       {"http://exporter/metrics", "exporter", 80, "/metrics"},
       {"http://hooks.example", "hooks.example", 80, "/"},
+      {"https://hooks.example/x", "hooks.example", 443, "/x"},
+      {"https://127.0.0.1:8443", "127.0.0.1", 8443, "/"},
       {"http://[fd00::6]:9400/metrics?x=1&y=2", "fd00::6", 9400, "/metrics?x=1&y=2"},
       {"HTTP://Host:81/a%20b", "Host", 81, "/a%20b"},
   };
@@ -76,6 +78,7 @@ TEST(ParseHttpUrl, SplitsHostPortAndTarget) {
     EXPECT_EQ(u->host, host);
     EXPECT_EQ(u->port, port);
     EXPECT_EQ(u->target, target);
+    EXPECT_EQ(u->tls, std::string_view(text).substr(0, 6) == "https:");
   }
 }
 
@@ -85,10 +88,9 @@ TEST(ParseHttpUrl, SaysWhichPartIsWrong) {
     const char* why;
   };
   const Bad table[] = {
-      {"10.0.0.5:18001/health", "it must start with http://"},
-      {"localhost/health", "it must start with http://"},
-      {"https://10.0.0.5/health", "the scheme must be http, not https (TLS is not supported)"},
-      {"ftp://10.0.0.5/x", "the scheme must be http, not 'ftp'"},
+      {"10.0.0.5:18001/health", "it must start with http:// or https://"},
+      {"localhost/health", "it must start with http:// or https://"},
+      {"ftp://10.0.0.5/x", "the scheme must be http or https, not 'ftp'"},
       {"http:///health", "the host is missing"},
       {"http:/health", "the host is missing"},
       {"http://user:pw@host/x", "user info (user@) is not allowed; use token_file or headers"},
@@ -100,14 +102,16 @@ TEST(ParseHttpUrl, SaysWhichPartIsWrong) {
   for (const auto& [text, why] : table) {
     const auto u = parse_http_url(text);
     ASSERT_FALSE(u.has_value()) << text;
-    EXPECT_EQ(u.error().message, "'" + std::string(text) + "' is not a valid http:// URL: " + why);
+    EXPECT_EQ(u.error().message,
+              "'" + std::string(text) + "' is not a valid http:// or https:// URL: " + why);
   }
 }
 
 TEST(ParseHttpUrl, ReportsBoostUrlsReasonForMalformedUrls) {
   const auto u = parse_http_url("http://ho st/x");
   ASSERT_FALSE(u.has_value());
-  EXPECT_EQ(u.error().message.rfind("'http://ho st/x' is not a valid http:// URL: ", 0), 0u)
+  EXPECT_EQ(u.error().message.rfind("'http://ho st/x' is not a valid http:// or https:// URL: ", 0),
+            0u)
       << u.error().message;
 }
 

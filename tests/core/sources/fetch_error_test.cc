@@ -2,8 +2,12 @@
 
 #include <blockhealth/policy_abi.h>
 #include <gtest/gtest.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #include <boost/asio/error.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/beast/http/error.hpp>
 
 namespace blockhealth {
@@ -85,6 +89,37 @@ TEST(FormatByteSize, WholeUnitsOrBytes) {
   EXPECT_EQ(format_byte_size(std::uint64_t{1} << 30), "1GiB");
   EXPECT_EQ(format_byte_size(1500), "1500B");
   EXPECT_EQ(format_byte_size(0), "0B");
+}
+
+}  // namespace
+}  // namespace blockhealth
+
+namespace blockhealth {
+namespace {
+
+TEST(ClassifyFetchError, TlsErrorsAreTheirOwnOutcome) {
+  // OpenSSL loads its error texts with the first context, as in the daemon,
+  // where a TLS error always comes from a connection with one.
+  const boost::asio::ssl::context context(boost::asio::ssl::context::tls_client);
+  // An alert from the server after the handshake (TLS 1.3: a refused
+  // client certificate arrives with the first read).
+  const boost::system::error_code alert(
+      ERR_PACK(ERR_LIB_SSL, 0, SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED),
+      boost::asio::error::get_ssl_category());
+  const FetchFailure f = classify_fetch_error(alert, FetchPhase::kRead, false,
+                                              std::chrono::milliseconds(2'000), 64 * 1024);
+  EXPECT_EQ(f.outcome, BH_PROBE_TLS);
+  EXPECT_EQ(f.error.rfind("TLS: tlsv13 alert certificate required", 0), 0U) << f.error;
+  // A TLS connection cut without close_notify reads as a closed connection.
+  const FetchFailure cut =
+      classify_fetch_error(boost::asio::ssl::error::stream_truncated, FetchPhase::kRead, false,
+                           std::chrono::milliseconds(2'000), 64 * 1024);
+  EXPECT_EQ(cut.outcome, BH_PROBE_PROTOCOL);
+  EXPECT_EQ(cut.error, "connection closed before a complete response");
+  // A handshake cut by the deadline is a timeout.
+  const FetchFailure slow = classify_fetch_error(alert, FetchPhase::kHandshake, true,
+                                                 std::chrono::milliseconds(2'000), 64 * 1024);
+  EXPECT_EQ(slow.outcome, BH_PROBE_TIMEOUT);
 }
 
 }  // namespace
