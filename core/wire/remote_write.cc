@@ -27,11 +27,15 @@ class RwWireReader {
   const std::string& error() const { return error_; }
   std::size_t offset() const { return static_cast<std::size_t>(pos_ - base_); }
 
-  bool varint(std::uint64_t& v) {
+  __attribute__((always_inline)) bool varint(std::uint64_t& v) {
     if (pos_ < end_ && static_cast<unsigned char>(*pos_) < 0x80) {  // the common case
       v = static_cast<unsigned char>(*pos_++);
       return true;
     }
+    return varint_slow(v);
+  }
+
+  __attribute__((noinline)) bool varint_slow(std::uint64_t& v) {
     const char* start = pos_;
     v = 0;
     for (int shift = 0; shift < 64; shift += 7) {
@@ -46,7 +50,7 @@ class RwWireReader {
   }
 
   // The next field's number and wire type.
-  bool tag(std::uint32_t& field, std::uint32_t& wire_type) {
+  __attribute__((always_inline)) bool tag(std::uint32_t& field, std::uint32_t& wire_type) {
     const char* start = pos_;
     std::uint64_t t = 0;
     if (!varint(t)) return false;
@@ -57,7 +61,7 @@ class RwWireReader {
   }
 
   // A length-delimited field's bytes.
-  bool bytes(const char*& begin, const char*& stop) {
+  __attribute__((always_inline)) bool bytes(const char*& begin, const char*& stop) {
     const char* start = pos_;
     std::uint64_t n = 0;
     if (!varint(n)) return false;
@@ -199,14 +203,16 @@ RemoteWriteStatus parse_write_request(RemoteWriteRequest& out) {
       if (!top.skip(type)) break;
       continue;
     }
-    const std::string where = "timeseries " + std::to_string(out.series.size());
+    // Built only for a message: a string per series would cost more than
+    // decoding it.
+    const auto where = [&out] { return "timeseries " + std::to_string(out.series.size()); };
     if (type != kRwLengthDelimited) {
       top.wrong_type("1 (timeseries)", type, kRwLengthDelimited);
-      return rw_malformed(where + ": " + top.error());
+      return rw_malformed(where() + ": " + top.error());
     }
     const char* b = nullptr;
     const char* e = nullptr;
-    if (!top.bytes(b, e)) return rw_malformed(where + ": " + top.error());
+    if (!top.bytes(b, e)) return rw_malformed(where() + ": " + top.error());
     RemoteWriteSeries series;
     series.first_label = static_cast<std::uint32_t>(out.labels.size());
     series.first_sample = static_cast<std::uint32_t>(out.samples.size());
@@ -226,14 +232,14 @@ RemoteWriteStatus parse_write_request(RemoteWriteRequest& out) {
         if (field == 1) {
           RemoteWriteLabel& label = out.labels.emplace_back();
           if (!rw_read_label(m, label)) {
-            return rw_malformed(where + ": label " +
+            return rw_malformed(where() + ": label " +
                                 std::to_string(out.labels.size() - 1 - series.first_label) + ": " +
                                 m.error());
           }
         } else {
           RemoteWriteSample& sample = out.samples.emplace_back();
           if (!rw_read_sample(m, sample)) {
-            return rw_malformed(where + ": sample " +
+            return rw_malformed(where() + ": sample " +
                                 std::to_string(out.samples.size() - 1 - series.first_sample) +
                                 ": " + m.error());
           }
@@ -242,7 +248,7 @@ RemoteWriteStatus parse_write_request(RemoteWriteRequest& out) {
         break;
       }
     }
-    if (!ts.error().empty()) return rw_malformed(where + ": " + ts.error());
+    if (!ts.error().empty()) return rw_malformed(where() + ": " + ts.error());
     series.label_count = static_cast<std::uint32_t>(out.labels.size() - series.first_label);
     series.sample_count = static_cast<std::uint32_t>(out.samples.size() - series.first_sample);
     // Names: non-empty, each once, __name__ among them. Prometheus sends
@@ -252,7 +258,7 @@ RemoteWriteStatus parse_write_request(RemoteWriteRequest& out) {
     bool sorted = true;
     for (std::size_t i = 0; i < labels.size(); ++i) {
       if (labels[i].name.empty()) {
-        return rw_malformed(where + ": label " + std::to_string(i) + " has an empty name");
+        return rw_malformed(where() + ": label " + std::to_string(i) + " has an empty name");
       }
       if (labels[i].name == "__name__") series.name = labels[i].value;
       if (i > 0 && !(labels[i].name > labels[i - 1].name)) sorted = false;
@@ -261,13 +267,13 @@ RemoteWriteStatus parse_write_request(RemoteWriteRequest& out) {
       for (std::size_t i = 1; i < labels.size(); ++i) {
         for (std::size_t k = 0; k < i; ++k) {
           if (labels[i].name == labels[k].name) {
-            return rw_malformed(where + ": label '" + std::string(labels[i].name.substr(0, 128)) +
+            return rw_malformed(where() + ": label '" + std::string(labels[i].name.substr(0, 128)) +
                                 "' appears twice");
           }
         }
       }
     }
-    if (series.name.empty()) return rw_malformed(where + ": no __name__ label");
+    if (series.name.empty()) return rw_malformed(where() + ": no __name__ label");
     out.series.push_back(series);
   }
   if (!top.error().empty()) {
