@@ -23,3 +23,25 @@ if(NOT VALIJSON_INCLUDE_DIR)
 endif()
 add_library(blockhealth_valijson INTERFACE)
 target_include_directories(blockhealth_valijson SYSTEM INTERFACE "${VALIJSON_INCLUDE_DIR}")
+
+# Prometheus remote_write (POST /api/v1/write): snappy decompresses the
+# body (block format) for the daemon. The daemon decodes the protobuf
+# WriteRequest itself (core/wire/remote_write.cc); libprotobuf and protoc
+# only build the generated messages of core/wire/prompb/remote.proto, which
+# the tests and the bench use to encode real WriteRequests.
+pkg_check_modules(SNAPPY IMPORTED_TARGET snappy)
+if(SNAPPY_FOUND)
+  add_library(blockhealth_snappy INTERFACE)
+  target_link_libraries(blockhealth_snappy INTERFACE PkgConfig::SNAPPY)
+else()
+  find_library(SNAPPY_LIBRARY snappy)
+  find_path(SNAPPY_INCLUDE_DIR snappy.h)
+  if(NOT SNAPPY_LIBRARY OR NOT SNAPPY_INCLUDE_DIR)
+    message(FATAL_ERROR "snappy not found: run scripts/install-deps.sh (libsnappy-dev)")
+  endif()
+  add_library(blockhealth_snappy INTERFACE)
+  target_link_libraries(blockhealth_snappy INTERFACE "${SNAPPY_LIBRARY}")
+  target_include_directories(blockhealth_snappy SYSTEM INTERFACE "${SNAPPY_INCLUDE_DIR}")
+endif()
+find_package(Protobuf REQUIRED)
+message(STATUS "blockhealth: protobuf ${Protobuf_VERSION}")

@@ -19,7 +19,7 @@ cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Debug -DBLOCKHEALTH_BUILD_FUZZ=ON \
   -DCMAKE_UNITY_BUILD=ON -DCMAKE_UNITY_BUILD_BATCH_SIZE=8 \
   "-DCMAKE_C_FLAGS=$flags" "-DCMAKE_CXX_FLAGS=$flags" \
   "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=address,undefined" >/dev/null
-targets="fuzz_config fuzz_api_block fuzz_exposition fuzz_push fuzz_health fuzz_lines fuzz_http_request fuzz_targets"
+targets="fuzz_config fuzz_api_block fuzz_exposition fuzz_push fuzz_health fuzz_lines fuzz_remote_write fuzz_http_request fuzz_targets"
 [ $# -gt 0 ] && targets="$*"
 # shellcheck disable=SC2086
 cmake --build "$dir" -j "$jobs" --target $targets

@@ -19,7 +19,10 @@ void add_block_routes(Router& router, ServerContext& ctx);
 void add_block_definition_routes(Router& router, ServerContext& ctx);
 // PUT/DELETE /v1/blocks/{block}/instances/{instance},
 // POST /v1/blocks/{block}/instances/{instance}/metrics and /logs
+// and POST /api/v1/write (add_remote_write_routes)
 void add_ingest_routes(Router& router, ServerContext& ctx);
+// POST /api/v1/write: Prometheus remote write 1.0 (routes_remote_write.cc)
+void add_remote_write_routes(Router& router, ServerContext& ctx);
 // GET /healthz, /readyz, /metrics; POST /v1/reload
 void add_ops_routes(Router& router, ServerContext& ctx);
 // PUT/DELETE /v1/blocks/{block}/instances/{instance}/maintenance,

@@ -76,6 +76,16 @@ IngestMetrics register_ingest_metrics(prometheus::MetricsRegistry& registry) {
   m.rejected = value_or_null(registry.add_counter(
       "blockhealth_ingest_rejected_total",
       "Push requests refused, by kind (malformed, media_type, limit).", {"block", "kind"}));
+  m.remote_write_samples = value_or_null(registry.add_counter(
+      "blockhealth_remote_write_samples_total",
+      "Samples received by POST /api/v1/write, by where they went (accepted, unknown_block, "
+      "unknown_instance, no_block_label, no_instance_label, limit, stale).",
+      {"result"}));
+  m.remote_write_requests = value_or_null(registry.add_counter(
+      "blockhealth_remote_write_requests_total",
+      "POST /api/v1/write requests, by outcome (ok, not_snappy, malformed, too_large, "
+      "media_type, disabled, not_ready).",
+      {"result"}));
   return m;
 }
 
@@ -203,6 +213,8 @@ void add_ingest_routes(Router& router, ServerContext& ctx) {
                }
                respond(accepted(req, "lines", lines->size()));
              });
+
+  add_remote_write_routes(router, ctx);
 }
 
 }  // namespace blockhealth::server

@@ -24,6 +24,9 @@ struct IngestMetrics {
   prometheus::CounterFamily* samples = nullptr;    // {block}
   prometheus::CounterFamily* log_lines = nullptr;  // {block}
   prometheus::CounterFamily* rejected = nullptr;   // {block, kind}
+  // POST /api/v1/write: samples by where they went, requests by outcome.
+  prometheus::CounterFamily* remote_write_samples = nullptr;   // {result}
+  prometheus::CounterFamily* remote_write_requests = nullptr;  // {result}
 };
 
 // Registers the ingestion counters in `registry` (once per registry; a

@@ -307,6 +307,17 @@ struct AiosConfig {
   friend bool operator==(const AiosConfig&, const AiosConfig&) = default;
 };
 
+// `remote_write:`: POST /api/v1/write, Prometheus remote write 1.0
+// (docs/configuration.md). Applied on reload.
+struct RemoteWriteConfig {
+  bool enabled = false;                     // off: the endpoint answers 404
+  std::string block_label = "block";        // the series label naming the block
+  std::string instance_label = "instance";  // ... and the instance of it
+  std::vector<std::string> drop_labels;     // removed from every sample, besides the two above
+  std::uint64_t max_decoded_bytes = std::uint64_t{32} << 20;  // decompressed body, bytes
+  friend bool operator==(const RemoteWriteConfig&, const RemoteWriteConfig&) = default;
+};
+
 struct Config {
   // The file name used in messages (as given to the loader); later
   // validation (e.g. of `with:` against a plugin's schema) reports
@@ -320,6 +331,7 @@ struct Config {
   BlockSettings defaults;                          // built-ins overridden by `defaults:`
   std::vector<BlockConfig> blocks;                 // file order; ids unique
   AiosConfig aios;
+  RemoteWriteConfig remote_write;
 
   const BlockConfig* find_block(std::string_view id) const;  // nullptr if none
 };

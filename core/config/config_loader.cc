@@ -15,6 +15,7 @@
 #include "core/config/aios_reader.h"
 #include "core/config/block_reader.h"
 #include "core/config/config_validation.h"
+#include "core/config/remote_write_reader.h"
 #include "core/config/server_reader.h"
 #include "core/config/settings_reader.h"
 #include "core/config/yaml_reader.h"
@@ -214,10 +215,10 @@ std::optional<Config> read_document(std::string_view yaml, const fs::path& base_
                      describe_node(root));
     return std::nullopt;
   }
-  const MapReader r(
-      root, kFileStart, "",
-      {"server", "state_dir", "history_retention", "plugins", "defaults", "blocks", "aios"},
-      problems);
+  const MapReader r(root, kFileStart, "",
+                    {"server", "state_dir", "history_retention", "plugins", "defaults", "blocks",
+                     "aios", "remote_write"},
+                    problems);
   Config config;
   config.source = problems.file();
   config.base_dir = base_dir;
@@ -245,6 +246,11 @@ std::optional<Config> read_document(std::string_view yaml, const fs::path& base_
       problems.add(aios.get("mgmt_block")->mark(),
                    "aios: mgmt_block: no block '" + *config.aios.mgmt_block + "' in blocks:");
     }
+  }
+  if (const auto node = r.map("remote_write")) {
+    const MapReader section(*node, r.get("remote_write")->mark(), "remote_write",
+                            remote_write_keys(), problems);
+    config.remote_write = read_remote_write(section);
   }
   for (BlockConfig& block : config.blocks) block.aios = config.aios.shape;
   validate_config(config, problems);
