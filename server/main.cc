@@ -21,6 +21,7 @@
 #include "core/util/clock.h"
 #include "server/daemon.h"
 #include "server/logging.h"
+#include "server/policy_scaffold.h"
 #include "server/version.h"
 
 namespace {
@@ -123,6 +124,19 @@ int main(int argc, char** argv) {
       "test", "Run a policy on recorded cases (CASES.yaml) and compare its statuses; exit 0/1");
   test->add_option("file", cases_file, "Cases file (YAML)")->required();
 
+  std::string new_name;
+  std::string new_lang = "cpp";
+  std::string new_dir;
+  CLI::App* policy = app.add_subcommand("policy", "Policy authors' tools");
+  CLI::App* policy_new =
+      policy->add_subcommand("new",
+                             "Write an out-of-tree policy project that builds and passes "
+                             "its recorded cases as written");
+  policy_new->add_option("name", new_name, "Policy name ([a-z0-9_]+)")->required();
+  policy_new->add_option("--lang", new_lang, "c or cpp")->check(CLI::IsMember({"c", "cpp"}));
+  policy_new->add_option("--dir", new_dir, "Folder to write (default: ./NAME)");
+  policy->require_subcommand(1);
+
   std::string inspect_file;
   CLI::App* plugins = app.add_subcommand("plugins", "Plugin tools");
   CLI::App* inspect = plugins->add_subcommand("inspect", "Show what the host sees in a policy .so");
@@ -142,6 +156,19 @@ int main(int argc, char** argv) {
     const auto result = blockhealth::inspect_plugin(inspect_file);
     (result.ok ? std::cout : std::cerr) << result.text;
     return result.ok ? 0 : 1;
+  }
+  if (*policy_new) {
+    const fs::path dir = new_dir.empty() ? fs::path(new_name) : fs::path(new_dir);
+    auto written = blockhealth::server::write_policy_project(new_name, new_lang, dir);
+    if (!written) {
+      std::cerr << written.error().message << "\n";
+      return 1;
+    }
+    for (const fs::path& f : *written) std::cout << "wrote " << f.string() << "\n";
+    std::cout << "next: cmake -S " << dir.string() << " -B " << (dir / "build").string()
+              << " -DCMAKE_PREFIX_PATH=<SDK prefix> && cmake --build " << (dir / "build").string()
+              << " && (cd " << dir.string() << " && blockhealthd test CASES.yaml)\n";
+    return 0;
   }
   if (*test) {
     spdlog::set_level(spdlog::level::warn);

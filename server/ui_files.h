@@ -5,16 +5,10 @@
 #define BLOCKHEALTH_SERVER_UI_FILES_H
 
 #include <span>
-#include <string_view>
+
+#include "server/embedded_file.h"
 
 namespace blockhealth::server {
-
-// One embedded file. Static storage: the views live as long as the process.
-struct EmbeddedFile {
-  std::string_view name;    // its name under server/ui/, e.g. "app.js"
-  std::string_view bytes;   // its content
-  std::string_view sha256;  // hex SHA-256 of the content, computed at build time
-};
 
 // Every file of the status page, in the order CMake lists them. Defined in
 // the generated ui_files_data.cc.

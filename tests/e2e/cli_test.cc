@@ -56,9 +56,11 @@ TEST(Cli, TheManualPageNamesEveryOptionAndCommand) {
     if (page[i] == '\\' && i + 1 < page.size() && page[i + 1] == '-') continue;
     plain += page[i];
   }
-  for (const std::vector<std::string>& args :
-       {std::vector<std::string>{"--help"}, {"check-config", "--help"}, {"plugins", "--help"},
-        {"test", "--help"}}) {
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"--help"},
+                                               {"check-config", "--help"},
+                                               {"plugins", "--help"},
+                                               {"test", "--help"},
+                                               {"policy", "new", "--help"}}) {
     const CommandResult help = run_blockhealthd(args);
     ASSERT_EQ(help.exit_code, 0) << help.output;
     const std::regex option(R"((--[a-z][a-z-]+))");
@@ -67,7 +69,7 @@ TEST(Cli, TheManualPageNamesEveryOptionAndCommand) {
       EXPECT_NE(plain.find((*it)[1].str()), std::string::npos) << (*it)[1].str();
     }
   }
-  for (const char* command : {"check-config", "plugins inspect", "test"}) {
+  for (const char* command : {"check-config", "plugins inspect", "test", "policy new"}) {
     EXPECT_NE(plain.find(command), std::string::npos) << command;
   }
 }
