@@ -11,7 +11,7 @@ jobs=${JOBS:-$(nproc)}
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_UNITY_BUILD=ON \
   -DCMAKE_UNITY_BUILD_BATCH_SIZE=8 >/dev/null
 cmake --build build -j "$jobs" --target blockhealthd blockhealth-demo gpu_temperature log_pattern \
-  last_request_age
+  last_request_age metric_threshold
 
 demo_dir=/tmp/blockhealth-demo
 mkdir -p "$demo_dir"
