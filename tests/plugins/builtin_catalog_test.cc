@@ -13,7 +13,8 @@ TEST(BuiltinCatalogTest, ScanLoadsEveryBuiltinPolicy) {
   for (const PluginProblem& p : catalog.problems()) {
     ADD_FAILURE() << p.path << ": " << p.message;
   }
-  for (const char* name : {"gpu_temperature", "log_pattern", "last_request_age", "metric_threshold"}) {
+  for (const char* name :
+       {"gpu_temperature", "log_pattern", "last_request_age", "metric_threshold"}) {
     const PolicyPluginConstSharedPtr plugin = catalog.find(name);
     ASSERT_NE(plugin, nullptr) << name;
     EXPECT_EQ(plugin->path().filename(), std::string(name) + ".so");
