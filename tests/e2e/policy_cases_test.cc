@@ -64,6 +64,31 @@ TEST(PolicyCases, LogLinesAreObservationsToo) {
   EXPECT_EQ(r.exit_code, 0) << r.output;
 }
 
+TEST(PolicyCases, ProbeAnswersReachThePolicy) {
+  TempDir dir;
+  const auto file = dir.write(
+      "probe.cases.yaml",
+      "policy: " + (test_plugin_dir() / "test_probe/test_probe.so").string() +
+          "\n"
+          "interval: 10s\n"
+          "unhealthy_after: 1\n"
+          "healthy_after: 1\n"
+          "tests:\n"
+          "  - name: up, down, wrong\n"
+          "    probes:\n"
+          "      a: [{at: 0s, status: 200}, {at: 10s, status: 0}, {at: 20s, status: 503}]\n"
+          "      b: []\n"
+          "    expect:\n"
+          "      - {at: 0s, instance: a, status: ok, reason: 'probe 200'}\n"
+          "      - {at: 10s, instance: a, status: unhealthy, reason: 'probe failed: connection "
+          "refused'}\n"
+          "      - {at: 20s, instance: a, status: unhealthy, reason: 'probe 503'}\n"
+          "      - {at: 20s, instance: b, status: unknown, reason: 'no probe'}\n");
+  const CommandResult r = run_blockhealthd({"test", file.string()});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("PASS up, down, wrong"));
+}
+
 TEST(PolicyCases, BadFilesExit2NamingEachProblem) {
   TempDir dir;
   const auto check = [&](const std::string& text, const std::string& want) {
