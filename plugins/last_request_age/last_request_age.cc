@@ -19,9 +19,11 @@ constexpr std::int64_t kMinForgetAfterMs = 3'600'000;
 
 bh::Status parse_when_idle(const std::string& text) {
   if (text == "ok") return bh::Status::kOk;
-  if (text == "warn") return bh::Status::kWarn;
-  if (text == "critical") return bh::Status::kCritical;
-  throw bh::Error("when_idle must be ok, warn or critical, not '" + text + "'");
+  // The HTTP API's words, and the ABI's (WARN, CRITICAL) as aliases.
+  if (text == "degraded" || text == "warn") return bh::Status::kWarn;
+  if (text == "unhealthy" || text == "critical") return bh::Status::kCritical;
+  throw bh::Error("when_idle must be ok, degraded (warn) or unhealthy (critical), not '" + text +
+                  "'");
 }
 
 AgeLimits parse_limits(const bh::Json& params) {

@@ -86,12 +86,13 @@ Rule::Rule(const bh::Json& item, std::size_t index)
       missing_ = bh::Status::kUnknown;
     } else if (missing == "ok") {
       missing_ = bh::Status::kOk;
-    } else if (missing == "warn") {
+    } else if (missing == "degraded" || missing == "warn") {
       missing_ = bh::Status::kWarn;
-    } else if (missing == "critical") {
+    } else if (missing == "unhealthy" || missing == "critical") {
       missing_ = bh::Status::kCritical;
     } else {
-      throw bh::Error("missing '" + missing + "': expected unknown, ok, warn or critical");
+      throw bh::Error("missing '" + missing +
+                      "': expected unknown, ok, degraded (warn) or unhealthy (critical)");
     }
   } catch (const bh::Error& e) {
     throw bh::Error(where + e.what());

@@ -72,7 +72,9 @@ TEST_F(LastRequestAgeTest, IdleInstanceTakesTheWhenIdleStatus) {
       {"", Status::kOk},
       {"{when_idle: ok}", Status::kOk},
       {"{when_idle: warn}", Status::kDegraded},
-      {"{when_idle: critical}", Status::kUnhealthy}};
+      {"{when_idle: critical}", Status::kUnhealthy},
+      {"{when_idle: degraded}", Status::kDegraded},
+      {"{when_idle: unhealthy}", Status::kUnhealthy}};
   for (const auto& [params, status] : cases) {
     auto policy = harness_.make(params);
     ASSERT_NE(policy, nullptr) << params;

@@ -75,6 +75,20 @@ TEST_F(MetricThresholdTest, ARatioOfTwoReductions) {
   EXPECT_EQ(v[1].status, Status::kOk) << v[1].reason;  // no 5xx series: missing: ok
 }
 
+// One vocabulary: the HTTP words for `missing`, the ABI's as aliases.
+TEST_F(MetricThresholdTest, MissingTakesTheHttpWordsAndTheAbisAliases) {
+  for (const auto& [word, status] :
+       std::vector<std::pair<std::string, Status>>{{"degraded", Status::kDegraded},
+                                                   {"warn", Status::kDegraded},
+                                                   {"unhealthy", Status::kUnhealthy},
+                                                   {"critical", Status::kUnhealthy}}) {
+    auto policy =
+        harness_.make("{rules: [{name: q, select: q, warn: '> 1', missing: " + word + "}]}");
+    ASSERT_NE(policy, nullptr) << word;
+    EXPECT_EQ(evaluate_one(*policy, instance("a")).status, status) << word;
+  }
+}
+
 TEST_F(MetricThresholdTest, TheRateOfACounter) {
   auto policy = harness_.make(
       "{rules: [{name: xid, select: 'DCGM_FI_DEV_XID_ERRORS', reduce: sum, rate: 5m,"
