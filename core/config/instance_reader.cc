@@ -2,16 +2,12 @@
 #include "core/config/block_parts.h"
 #include "core/config/tls_reader.h"
 #include "core/config/yaml_reader.h"
+#include "core/prometheus/names.h"
 
 namespace blockhealth {
 
 std::string check_label_name(std::string_view name) {
-  bool ok = !name.empty() && !(name[0] >= '0' && name[0] <= '9');
-  for (char c : name) {
-    ok = ok &&
-         ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_');
-  }
-  if (!ok) {
+  if (!prometheus::is_valid_label_name(name)) {
     return "label name '" + std::string(name) +
            "' must be letters, digits and '_', not starting with a digit";
   }

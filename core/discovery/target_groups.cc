@@ -5,22 +5,13 @@
 #include <boost/json.hpp>
 #include <string>
 
+#include "core/prometheus/names.h"
 #include "core/util/json_parse.h"
 
 namespace blockhealth {
 namespace {
 
 namespace json = boost::json;
-
-bool is_label_name(std::string_view name) {
-  if (name.empty() || (name[0] >= '0' && name[0] <= '9')) return false;
-  for (char c : name) {
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) {
-      return false;
-    }
-  }
-  return true;
-}
 
 std::string too_many(std::size_t max_targets) {
   return "more than " + std::to_string(max_targets) +
@@ -52,7 +43,7 @@ Result<std::vector<DiscoveredTarget>> from_json(std::string_view text, std::size
       if (map == nullptr) return fail(at + "/labels: expected a map of label names to strings");
       for (const auto& member : *map) {
         const std::string name(member.key());
-        if (!is_label_name(name)) {
+        if (!prometheus::is_valid_label_name(name)) {
           std::string what = at;
           what.append("/labels/")
               .append(name)
@@ -115,7 +106,7 @@ Result<std::vector<DiscoveredTarget>> from_yaml(std::string_view text, std::size
         }
         for (const auto& label : kv.second) {
           const std::string name = label.first.IsScalar() ? label.first.Scalar() : std::string();
-          if (!is_label_name(name)) {
+          if (!prometheus::is_valid_label_name(name)) {
             return fail(mark_text(label.first.Mark()) + ": label name '" + name +
                         "': letters, digits and '_', not starting with a digit");
           }

@@ -108,6 +108,7 @@ std::optional<double> Rule::reduce(const bh::Instance& in, const Selector& s,
   std::optional<double> out;
   std::size_t n = 0;
   std::int64_t latest = 0;
+  const bh_sample* decider = nullptr;  // its series is named once, at the end
   for (const bh_sample& raw : in.raw_samples()) {
     if (!s.matches(raw) || std::isnan(raw.value)) continue;
     const double v = raw.value;
@@ -137,12 +138,12 @@ std::optional<double> Rule::reduce(const bh::Instance& in, const Selector& s,
         }
         break;
     }
-    if (decides && series != nullptr) *series = bh::Sample(raw).series();
+    if (decides) decider = &raw;
   }
   if (reduce_ == Reduce::kAvg && out) *out /= static_cast<double>(n);
-  if (series != nullptr && (reduce_ == Reduce::kAvg || reduce_ == Reduce::kSum ||
-                            reduce_ == Reduce::kCount || series->empty())) {
-    *series = std::string(reduce_word(reduce_)) + "(" + s.text() + ")";
+  if (series != nullptr) {
+    *series = decider != nullptr ? bh::Sample(*decider).series()
+                                 : std::string(reduce_word(reduce_)) + "(" + s.text() + ")";
   }
   return out;
 }
@@ -170,6 +171,7 @@ RuleValue Rule::value_of(const bh::Instance& in, std::int64_t now_ms) {
     return out;
   }
   if (rate_window_ms_ > 0) {
+    forget_idle_counters(now_ms);
     auto& points = counters_[std::string(in.id())];
     if (!points.empty() && *v < points.back().second) points.clear();  // a counter reset
     if (points.empty() || points.back().first < now_ms) points.emplace_back(now_ms, *v);
@@ -185,6 +187,16 @@ RuleValue Rule::value_of(const bh::Instance& in, std::int64_t now_ms) {
   }
   out.value = *v;
   return out;
+}
+
+void Rule::forget_idle_counters(std::int64_t now_ms) {
+  // Instances gone from the block leave their points behind: at most once a
+  // window, drop those not read for ten windows.
+  if (now_ms - last_forget_ms_ < rate_window_ms_) return;
+  last_forget_ms_ = now_ms;
+  std::erase_if(counters_, [&](const auto& e) {
+    return e.second.empty() || e.second.back().first < now_ms - 10 * rate_window_ms_;
+  });
 }
 
 bh::Verdict Rule::judge(const RuleValue& v, const PeerStats& peers) const {

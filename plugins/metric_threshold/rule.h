@@ -46,6 +46,7 @@ class Rule {
  private:
   std::optional<double> reduce(const bh::Instance& in, const Selector& s,
                                std::string* series) const;
+  void forget_idle_counters(std::int64_t now_ms);
 
   std::string name_;
   Selector select_;
@@ -57,6 +58,7 @@ class Rule {
   bh::Status missing_ = bh::Status::kUnknown;
   // rate: per instance, (time, counter) points within the window, oldest first.
   std::map<std::string, std::deque<std::pair<std::int64_t, double>>, std::less<>> counters_;
+  std::int64_t last_forget_ms_ = 0;
 };
 
 // Median and MAD of the values present.

@@ -129,25 +129,20 @@ TEST_F(Ops, MetricsIncludeTheProcessAndTheLastReload) {
 // API returns our series, our instance_id label intact next to the
 // target's `instance` (no exported_instance).
 TEST_F(Ops, ARealPrometheusScrapesTheDaemon) {
-  const std::filesystem::path prometheus = source_dir() / ".deps/prometheus/usr/bin/prometheus";
-  if (!std::filesystem::exists(prometheus)) GTEST_SKIP() << "no prometheus at " << prometheus;
+  if (!std::filesystem::exists(prometheus_binary())) {
+    GTEST_SKIP() << "no prometheus at " << prometheus_binary();
+  }
   evaluate_once();
   const int port = free_loopback_port();
   ASSERT_GT(port, 0);
-  const auto config = dir_.path() / "prometheus.yml";
-  {
-    std::ofstream out(config);
-    out << "global: {scrape_interval: 1s}\n"
-           "scrape_configs:\n"
-           "  - job_name: blockhealth\n"
-           "    static_configs: [{targets: ['"
-        << address() << "']}]\n";
-  }
-  ChildProcess server(
-      {prometheus.string(), "--config.file=" + config.string(),
-       "--storage.tsdb.path=" + (dir_.path() / "tsdb").string(),
-       "--web.listen-address=127.0.0.1:" + std::to_string(port), "--log.level=warn"},
-      dir_.path() / "prometheus.log");
+  ChildProcess server(prometheus_args(dir_.path(),
+                                      "global: {scrape_interval: 1s}\n"
+                                      "scrape_configs:\n"
+                                      "  - job_name: blockhealth\n"
+                                      "    static_configs: [{targets: ['" +
+                                          address() + "']}]\n",
+                                      port),
+                      dir_.path() / "prometheus.log");
   const std::string api = "127.0.0.1:" + std::to_string(port);
   json::value result;
   const bool found = wait_until(

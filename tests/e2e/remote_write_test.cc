@@ -100,8 +100,9 @@ bool unhealthy_naming(const json::value& view, const std::string& instance,
 }
 
 TEST(RemoteWrite, ARealPrometheusRemoteWritesDcgmSamplesThatGpuTemperatureJudges) {
-  const std::filesystem::path prometheus = source_dir() / ".deps/prometheus/usr/bin/prometheus";
-  if (!std::filesystem::exists(prometheus)) GTEST_SKIP() << "no prometheus at " << prometheus;
+  if (!std::filesystem::exists(prometheus_binary())) {
+    GTEST_SKIP() << "no prometheus at " << prometheus_binary();
+  }
   TempDir dir;
   FakeInstance exporter;
   exporter.set("/metrics",
@@ -115,25 +116,20 @@ TEST(RemoteWrite, ARealPrometheusRemoteWritesDcgmSamplesThatGpuTemperatureJudges
   ASSERT_TRUE(daemon.started());
   const int port = free_loopback_port();
   ASSERT_GT(port, 0);
-  const auto config = dir.path() / "prometheus.yml";
-  {
-    std::ofstream out(config);
-    out << "global: {scrape_interval: 1s}\n"
-           "scrape_configs:\n"
-           "  - job_name: dcgm\n"
-           "    static_configs: [{targets: ['"
-        << exporter.address()
-        << "'], labels: {block: gpus}}]\n"
-           "remote_write:\n"
-           "  - url: http://"
-        << daemon.address() << "/api/v1/write\n"
-        << "    queue_config: {batch_send_deadline: 1s}\n";
-  }
-  ChildProcess server(
-      {prometheus.string(), "--config.file=" + config.string(),
-       "--storage.tsdb.path=" + (dir.path() / "tsdb").string(),
-       "--web.listen-address=127.0.0.1:" + std::to_string(port), "--log.level=warn"},
-      dir.path() / "prometheus.log");
+  ChildProcess server(prometheus_args(dir.path(),
+                                      "global: {scrape_interval: 1s}\n"
+                                      "scrape_configs:\n"
+                                      "  - job_name: dcgm\n"
+                                      "    static_configs: [{targets: ['" +
+                                          exporter.address() +
+                                          "'], labels: {block: gpus}}]\n"
+                                          "remote_write:\n"
+                                          "  - url: http://" +
+                                          daemon.address() +
+                                          "/api/v1/write\n"
+                                          "    queue_config: {batch_send_deadline: 1s}\n",
+                                      port),
+                      dir.path() / "prometheus.log");
   json::value view;
   const bool judged = wait_until(
       [&] {

@@ -109,6 +109,21 @@ TEST_F(MetricThresholdTest, TheRateOfACounter) {
   EXPECT_EQ(reset[0].status, Status::kUnknown) << reset[0].reason;
 }
 
+// An instance gone from the block for ten windows leaves no counter behind:
+// back, it starts over.
+TEST_F(MetricThresholdTest, ACounterNotReadForTenWindowsIsForgotten) {
+  auto policy = harness_.make(
+      "{rules: [{name: xid, select: 'x', reduce: sum, rate: 1m, critical: '> 0.01'}]}");
+  ASSERT_NE(policy, nullptr);
+  const auto a = [](double v) { return instance("a", {sample("x", {}, v)}); };
+  evaluate(*policy, {a(10)}, kNowMs);
+  EXPECT_EQ(evaluate(*policy, {a(16)}, kNowMs + 60'000)[0].status, Status::kUnhealthy);
+  evaluate(*policy, {instance("b", {sample("x", {}, 1)})}, kNowMs + 11 * 60'000);
+  const auto back = evaluate(*policy, {a(20)}, kNowMs + 12 * 60'000);
+  EXPECT_EQ(back[0].status, Status::kUnknown) << back[0].reason;
+  EXPECT_THAT(back[0].reason, HasSubstr("needs two readings"));
+}
+
 TEST_F(MetricThresholdTest, AnOutlierAmongItsPeers) {
   auto policy = harness_.make(
       "{rules: [{name: hot, select: 'DCGM_FI_DEV_GPU_TEMP', critical: '> median + 3 * mad',"

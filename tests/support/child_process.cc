@@ -71,6 +71,19 @@ CommandResult run_command(const std::vector<std::string>& args) {
   return result;
 }
 
+std::filesystem::path prometheus_binary() {
+  return source_dir() / ".deps/prometheus/usr/bin/prometheus";
+}
+
+std::vector<std::string> prometheus_args(const std::filesystem::path& dir,
+                                         const std::string& config_yaml, int port) {
+  const std::filesystem::path config = dir / "prometheus.yml";
+  std::ofstream(config, std::ios::trunc) << config_yaml;
+  return {prometheus_binary().string(), "--config.file=" + config.string(),
+          "--storage.tsdb.path=" + (dir / "tsdb").string(),
+          "--web.listen-address=127.0.0.1:" + std::to_string(port), "--log.level=warn"};
+}
+
 int free_loopback_port() {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return 0;

@@ -35,6 +35,15 @@ struct CommandResult {
 };
 CommandResult run_command(const std::vector<std::string>& args);
 
+// Debian's Prometheus, unpacked into .deps/ by scripts/install-deps.sh;
+// a test skips when it does not exist.
+std::filesystem::path prometheus_binary();
+// The command line of that Prometheus on `config_yaml` (written to
+// <dir>/prometheus.yml), its TSDB in <dir>/tsdb, listening on
+// 127.0.0.1:<port>, logging warnings only.
+std::vector<std::string> prometheus_args(const std::filesystem::path& dir,
+                                         const std::string& config_yaml, int port);
+
 // A child started by spawn_process, killed (SIGKILL) and reaped when this
 // goes away.
 class ChildProcess {
